@@ -1,0 +1,123 @@
+"""Every tunable number of Coverage Lens, in one list.
+
+Each entry is a :class:`Setting` with a name, a default and help text. A value
+can be overridden for one process with the environment variable
+``COVERAGE_LENS_<NAME>`` (upper case), e.g. ``COVERAGE_LENS_MAX_FILE_MB=2048``;
+:func:`setting` is the one place that reads it.
+
+Example:
+    >>> from analysis.settings import setting
+    >>> setting("ingest_batch_size")
+    2000
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["SETTINGS", "Setting", "setting", "settings_table"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One tunable value: its name, default (which also fixes its type) and help text."""
+
+    name: str
+    default: int | float | str | bool
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- ingest limits: what the product refuses, and why, is documented here
+    Setting(
+        "max_file_mb",
+        512,
+        "Largest input file accepted, in MiB as stored on disk (compressed size for .gz). "
+        "Larger files are rejected before reading so a wrong path cannot exhaust memory.",
+    ),
+    Setting(
+        "max_article_chars",
+        1_000_000,
+        "Longest article text accepted, in characters. Longer texts are rejected as "
+        "not being one article (a whole book or a mis-parsed file).",
+    ),
+    Setting(
+        "min_article_chars",
+        1,
+        "Shortest cleaned article text accepted, in characters. An article whose text is "
+        "empty after cleaning is rejected.",
+    ),
+    Setting(
+        "ingest_batch_size",
+        2000,
+        "Articles written per transaction. A failure rolls back only the batch it occurred in.",
+    ),
+    Setting(
+        "ingest_workers",
+        2,
+        "Worker processes that clean and segment articles during large ingests "
+        "(1 = in-process). Small inputs are always handled in-process.",
+    ),
+    Setting(
+        "url_timeout_s",
+        20,
+        "Seconds to wait for one URL to download before reporting it unreachable.",
+    ),
+    # --- cleaning rules
+    Setting(
+        "chrome_max_words",
+        8,
+        "A line with at most this many words, no sentence punctuation and a UI verb "
+        "('Watch', 'View', 'Subscribe', ...) at its start is page chrome.",
+    ),
+    Setting(
+        "headline_list_max_words",
+        16,
+        "A block of two or more lines, each with at most this many words and none ending "
+        "in a full stop, is a list of related headlines, not article content.",
+    ),
+    Setting(
+        "trailing_label_max_words",
+        6,
+        "A title-case fragment of at most this many words glued after the last sentence "
+        "of a paragraph ('... said. Special Report: WikiLeaks') is a link label or sign-off.",
+    ),
+    Setting(
+        "language_sample_chars",
+        300,
+        "Characters of cleaned text given to the language identifier.",
+    ),
+)
+
+_BY_NAME = {entry.name: entry for entry in SETTINGS}
+
+
+def setting(name: str) -> int | float | str | bool:
+    """Return the value in force for ``name``: the environment override or the default.
+
+    Raises:
+        KeyError: ``name`` is not a known setting.
+        ValueError: the environment override is not of the setting's type.
+    """
+    entry = _BY_NAME[name]
+    raw = os.environ.get(f"COVERAGE_LENS_{name.upper()}")
+    if raw is None:
+        return entry.default
+    kind = type(entry.default)
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError as error:
+        raise ValueError(
+            f"COVERAGE_LENS_{name.upper()}={raw!r} is not a valid {kind.__name__} for setting {name!r}"
+        ) from error
+
+
+def settings_table() -> list[dict[str, object]]:
+    """Every setting as rows with columns ``name``, ``default``, ``value``, ``help``."""
+    return [
+        {"name": entry.name, "default": entry.default, "value": setting(entry.name), "help": entry.help}
+        for entry in SETTINGS
+    ]

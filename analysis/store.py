@@ -1,0 +1,393 @@
+"""The corpus store: one embedded DuckDB file, the single source of truth.
+
+Every table the product reads lives in one file (default
+``data/coverage.duckdb``; ``COVERAGE_LENS_DB`` or an explicit path overrides
+it), so a notebook and the dashboard see the same corpus. This is the only
+module that writes SQL.
+
+Schema versions are recorded in ``schema_migrations``; opening a store applies
+the migrations it lacks (read-write) or refuses a store written by newer code.
+
+Tables (version 1):
+
+``articles``
+    article_id (16 hex chars of a SHA-256 over outlet, title and raw text),
+    outlet, outlet_basis (how the outlet was decided: given, site_name, url,
+    signoff, author_blurb, unknown), title, published (TIMESTAMP, UTC), url,
+    author, text (cleaned body, paragraphs separated by a blank line),
+    raw_text (as read), source (file:line or URL), language (ISO 639-1),
+    meta (JSON text of the input's other fields), ingested_at (UTC),
+    ingest_id.
+``sentences``
+    article_id, sentence_no (0-based, headline first), start, end (character
+    offsets into the article's ``text``, or into ``title`` for the headline),
+    text, is_headline.
+``ingests``
+    ingest_id, started_at, finished_at, inputs, added, already_present,
+    rejected, aborted.
+
+Example:
+    >>> with Store.open(":memory:") as store:
+    ...     store.summary()["articles"]
+    0
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "DEFAULT_STORE_PATH",
+    "SCHEMA_VERSION",
+    "Store",
+    "StoreError",
+    "StoreVersionError",
+    "default_store_path",
+]
+
+DEFAULT_STORE_PATH = Path("data") / "coverage.duckdb"
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says why and what to do."""
+
+
+class StoreVersionError(StoreError):
+    """The store's schema version does not match this code."""
+
+
+@dataclass(frozen=True)
+class _Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_MIGRATIONS: tuple[_Migration, ...] = (
+    _Migration(
+        1,
+        "articles, sentences and ingest log",
+        (
+            """CREATE TABLE articles (
+                article_id VARCHAR PRIMARY KEY,
+                outlet VARCHAR NOT NULL,
+                outlet_basis VARCHAR NOT NULL,
+                title VARCHAR,
+                published TIMESTAMP,
+                url VARCHAR,
+                author VARCHAR,
+                text VARCHAR NOT NULL,
+                raw_text VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                language VARCHAR,
+                meta VARCHAR,
+                ingested_at TIMESTAMP NOT NULL,
+                ingest_id INTEGER
+            )""",
+            # No primary key here: ingest only adds sentences of articles it has just
+            # added, and an index would slow bulk loads of millions of rows.
+            """CREATE TABLE sentences (
+                article_id VARCHAR NOT NULL,
+                sentence_no INTEGER NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                text VARCHAR NOT NULL,
+                is_headline BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE ingests (
+                ingest_id INTEGER PRIMARY KEY,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                inputs VARCHAR NOT NULL,
+                added INTEGER,
+                already_present INTEGER,
+                rejected INTEGER,
+                aborted BOOLEAN
+            )""",
+            "CREATE SEQUENCE ingest_ids START 1",
+        ),
+    ),
+)
+SCHEMA_VERSION = _MIGRATIONS[-1].version
+
+ARTICLE_COLUMNS = (
+    "article_id", "outlet", "outlet_basis", "title", "published", "url", "author", "text",
+    "raw_text", "source", "language", "meta", "ingested_at", "ingest_id",
+)
+SENTENCE_COLUMNS = ("article_id", "sentence_no", "start", "end", "text", "is_headline")
+_LISTING_COLUMNS = ("article_id", "outlet", "title", "published", "url", "author", "language", "source")
+
+
+def default_store_path() -> Path:
+    """The store used when none is named: ``COVERAGE_LENS_DB``, else ``data/coverage.duckdb``."""
+    return Path(os.environ.get("COVERAGE_LENS_DB") or DEFAULT_STORE_PATH)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _as_utc(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    for column in columns:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC")
+    return frame
+
+
+class Store:
+    """A connection to one corpus store. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: str, *, read_only: bool):
+        self.connection = connection
+        self.path = path
+        self.read_only = read_only
+
+    # --- opening and schema ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False) -> Store:
+        """Open (and, read-write, create or migrate) the store at ``path``.
+
+        Raises:
+            StoreError: the file is missing (read-only), locked by another process, or
+                not a DuckDB database.
+            StoreVersionError: the file was written by newer code, or (read-only) needs
+                a migration first.
+        """
+        location = os.fspath(path) if path is not None else os.fspath(default_store_path())
+        in_memory = location == ":memory:"
+        if not in_memory:
+            if read_only and not Path(location).is_file():
+                raise StoreError(
+                    f"no store at {location}: build one with `coverage-lens ingest data/sample --db {location}`"
+                )
+            if not read_only:
+                Path(location).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = duckdb.connect(location, read_only=read_only and not in_memory)
+        except duckdb.IOException as error:
+            message = str(error)
+            if "lock" in message.lower():
+                raise StoreError(
+                    f"the store {location} is in use by another process (an ingest or analysis "
+                    "still running?); try again when it has finished"
+                ) from error
+            raise StoreError(f"{location} is not a readable Coverage Lens store ({message})") from error
+        except duckdb.Error as error:
+            raise StoreError(f"{location} is not a readable Coverage Lens store ({error})") from error
+        if not read_only:
+            # Batches of a large ingest are tens of MB each; checkpointing after every one
+            # (the 16 MB default) rewrites the file again and again.
+            connection.execute("SET checkpoint_threshold = '1GB'")
+        store = cls(connection, location, read_only=read_only and not in_memory)
+        try:
+            store._prepare_schema()
+        except Exception:
+            connection.close()
+            raise
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def schema_version(self) -> int:
+        """The highest migration applied to this store (0 for an empty file)."""
+        exists = self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return self.connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def _prepare_schema(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"the store {self.path} has schema version {version}, newer than this version of "
+                f"Coverage Lens understands ({SCHEMA_VERSION}); upgrade coverage-lens to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            if version == 0:
+                raise StoreError(f"{self.path} is not a Coverage Lens store (it has no schema_migrations table)")
+            raise StoreVersionError(
+                f"the store {self.path} has schema version {version} and needs migrating to "
+                f"{SCHEMA_VERSION}: run `coverage-lens migrate --db {self.path}`"
+            )
+        self.migrate()
+
+    def migrate(self) -> list[int]:
+        """Apply every migration the store lacks, each in its own transaction; return their versions."""
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        current = self.schema_version()
+        applied = []
+        for migration in _MIGRATIONS:
+            if migration.version <= current:
+                continue
+            self.connection.begin()
+            try:
+                for statement in migration.statements:
+                    self.connection.execute(statement)
+                self.connection.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.description, _utc_now()],
+                )
+                self.connection.commit()
+            except Exception:
+                self.connection.rollback()
+                raise
+            applied.append(migration.version)
+        return applied
+
+    # --- writing ------------------------------------------------------------------
+
+    def start_ingest(self, inputs: list[str]) -> int:
+        """Log the start of an ingest; return its id."""
+        ingest_id = self.connection.execute("SELECT nextval('ingest_ids')").fetchone()[0]
+        self.connection.execute(
+            "INSERT INTO ingests (ingest_id, started_at, inputs) VALUES (?, ?, ?)",
+            [ingest_id, _utc_now(), "\n".join(inputs)],
+        )
+        return ingest_id
+
+    def finish_ingest(self, ingest_id: int, *, added: int, already_present: int, rejected: int, aborted: bool) -> None:
+        self.connection.execute(
+            "UPDATE ingests SET finished_at = ?, added = ?, already_present = ?, rejected = ?, aborted = ? "
+            "WHERE ingest_id = ?",
+            [_utc_now(), added, already_present, rejected, aborted, ingest_id],
+        )
+
+    def add_articles(self, articles: pa.Table, sentences: pa.Table) -> tuple[int, int]:
+        """Add articles and their sentences in one transaction.
+
+        Articles whose ``article_id`` is already stored (or repeated within ``articles``)
+        are skipped with their sentences, so adding the same batch twice changes nothing.
+
+        Args:
+            articles: columns as :data:`ARTICLE_COLUMNS` (``ingested_at`` may be null: now is used).
+            sentences: columns as :data:`SENTENCE_COLUMNS`.
+
+        Returns:
+            ``(added, already_present)``.
+        """
+        connection = self.connection
+        connection.begin()
+        try:
+            connection.register("incoming_articles", articles)
+            connection.register("incoming_sentences", sentences)
+            connection.execute(
+                """CREATE TEMP TABLE new_ids AS
+                   SELECT DISTINCT article_id FROM incoming_articles
+                   WHERE article_id NOT IN (SELECT article_id FROM articles)"""
+            )
+            columns = ", ".join(f'"{c}"' for c in ARTICLE_COLUMNS)
+            connection.execute(
+                f"""INSERT INTO articles ({columns})
+                    SELECT {columns.replace('"ingested_at"', 'coalesce(ingested_at, ?::TIMESTAMP)')}
+                    FROM incoming_articles
+                    WHERE article_id IN (SELECT article_id FROM new_ids)
+                    QUALIFY row_number() OVER (PARTITION BY article_id) = 1""",
+                [_utc_now()],
+            )
+            added = connection.execute("SELECT count(*) FROM new_ids").fetchone()[0]
+            sentence_columns = ", ".join(f'"{c}"' for c in SENTENCE_COLUMNS)
+            connection.execute(
+                f"""INSERT INTO sentences ({sentence_columns})
+                    SELECT DISTINCT ON (article_id, sentence_no) {sentence_columns} FROM incoming_sentences
+                    WHERE article_id IN (SELECT article_id FROM new_ids)"""
+            )
+            connection.execute("DROP TABLE new_ids")
+            connection.commit()
+        except Exception:
+            connection.rollback()
+            raise
+        finally:
+            connection.unregister("incoming_articles")
+            connection.unregister("incoming_sentences")
+        distinct_incoming = len(set(articles.column("article_id").to_pylist()))
+        return added, distinct_incoming - added
+
+    # --- reading ------------------------------------------------------------------
+
+    def summary(self) -> dict:
+        """Corpus at a glance: ``articles``, ``outlets``, ``sentences``, ``first_published``,
+        ``last_published`` (ISO dates or None), ``undated`` (articles without a date),
+        ``schema_version`` and ``path``."""
+        articles, outlets, first, last, undated = self.connection.execute(
+            "SELECT count(*), count(DISTINCT outlet), min(published), max(published), "
+            "count(*) FILTER (WHERE published IS NULL) FROM articles"
+        ).fetchone()
+        sentences = self.connection.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        return {
+            "path": self.path,
+            "schema_version": self.schema_version(),
+            "articles": articles,
+            "outlets": outlets,
+            "sentences": sentences,
+            "first_published": first.date().isoformat() if first else None,
+            "last_published": last.date().isoformat() if last else None,
+            "undated": undated,
+        }
+
+    def outlet_counts(self) -> pd.DataFrame:
+        """Columns: outlet, articles, first_published, last_published (UTC); most articles first."""
+        frame = self.connection.execute(
+            "SELECT outlet, count(*) AS articles, min(published) AS first_published, "
+            "max(published) AS last_published FROM articles GROUP BY outlet ORDER BY articles DESC, outlet"
+        ).df()
+        return _as_utc(frame, ("first_published", "last_published"))
+
+    def articles(self, *, outlets: list[str] | None = None, with_text: bool = False) -> pd.DataFrame:
+        """Stored articles, newest first.
+
+        Columns: article_id, outlet, title, published (UTC), url, author, language, source;
+        plus text and raw_text when ``with_text``.
+        """
+        columns = list(_LISTING_COLUMNS) + (["text", "raw_text"] if with_text else [])
+        query = f"SELECT {', '.join(columns)} FROM articles"
+        parameters: list = []
+        if outlets:
+            query += " WHERE outlet IN (SELECT unnest(?))"
+            parameters.append(list(outlets))
+        query += " ORDER BY published DESC NULLS LAST, outlet, article_id"
+        return _as_utc(self.connection.execute(query, parameters).df(), ("published",))
+
+    def article(self, article_id: str) -> dict | None:
+        """One article with every stored column, or None when the id is unknown."""
+        cursor = self.connection.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE article_id = ?", [article_id]
+        )
+        row = cursor.fetchone()
+        return dict(zip(ARTICLE_COLUMNS, row)) if row else None
+
+    def sentences(self, article_ids: list[str] | None = None) -> pd.DataFrame:
+        """Columns as :data:`SENTENCE_COLUMNS`, ordered by article and sentence number."""
+        columns = ", ".join(f'"{c}"' for c in SENTENCE_COLUMNS)
+        query = f"SELECT {columns} FROM sentences"
+        parameters: list = []
+        if article_ids is not None:
+            query += " WHERE article_id IN (SELECT unnest(?))"
+            parameters.append(list(article_ids))
+        return self.connection.execute(query + " ORDER BY article_id, sentence_no", parameters).df()
+
+    def ingests(self) -> pd.DataFrame:
+        """The ingest log, newest first; columns as the ``ingests`` table."""
+        frame = self.connection.execute("SELECT * FROM ingests ORDER BY ingest_id DESC").df()
+        return _as_utc(frame, ("started_at", "finished_at"))
