@@ -1,0 +1,174 @@
+"""The ``coverage-lens`` command. Thin: parse options, call the library, print.
+
+Exit codes: 0 success; 1 the command failed (store unusable, an input could not
+be read at all, or ``--on-error abort`` stopped an ingest); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from analysis.ingest import ingest as run_ingest
+from analysis.store import Store, StoreError, default_store_path
+
+app = typer.Typer(
+    help="Coverage Lens: group news articles into events and compare how each outlet covered them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True, soft_wrap=True)
+_SHOWN_PROBLEMS = 20
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="COVERAGE_LENS_DB",
+        help="Store file (DuckDB). Default: $COVERAGE_LENS_DB, else data/coverage.duckdb.",
+        show_default=False,
+    ),
+]
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def _open(db: Path | None, *, read_only: bool) -> Store:
+    try:
+        return Store.open(db or default_store_path(), read_only=read_only)
+    except StoreError as error:
+        _fail(str(error))
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs to read.", show_default=False)],
+    outlet: Annotated[str | None, typer.Option(help="Outlet name for every article read, overriding the input.")] = None,
+    db: DbOption = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error",
+            help="skip: report bad records and go on. abort: stop at the first problem, writing "
+            "nothing of the batch it occurred in.",
+            case_sensitive=False,
+        ),
+    ] = "skip",
+) -> None:
+    """Read articles into the store; report added, already present and rejected."""
+    on_error = on_error.lower()
+    if on_error not in {"skip", "abort"}:
+        console.print(f"error: --on-error must be 'skip' or 'abort', not {on_error!r}")
+        raise typer.Exit(2)
+    store = _open(db, read_only=False)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("ingesting"), BarColumn(bar_width=None), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
+    )
+    try:
+        with progress:
+            task = progress.add_task("ingest", total=None)
+            report = run_ingest(
+                inputs, store=store, outlet=outlet, on_error=on_error,
+                progress=lambda count: progress.advance(task, count),
+            )
+    finally:
+        store.close()
+
+    table = Table(title=f"Ingest into {store.path}", show_header=False)
+    table.add_row("added", str(report.added))
+    table.add_row("already present", str(report.already_present))
+    table.add_row("rejected", str(len(report.rejected)))
+    Console().print(table)
+    for problem in report.rejected[:_SHOWN_PROBLEMS]:
+        console.print(f"  rejected {problem}", markup=False, highlight=False)
+    if len(report.rejected) > _SHOWN_PROBLEMS:
+        console.print(f"  ... and {len(report.rejected) - _SHOWN_PROBLEMS} more rejected")
+    for warning in report.warnings[:_SHOWN_PROBLEMS]:
+        console.print(f"  warning {warning}", markup=False, highlight=False)
+    if report.aborted:
+        _fail(
+            "aborted at the first problem (--on-error abort); nothing of its batch was written. "
+            "Fix the input and run again: articles already stored are skipped."
+        )
+    if report.failed_inputs:
+        _fail(f"{len(report.failed_inputs)} input(s) could not be read at all")
+
+
+@app.command()
+def info(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Corpus summary: articles, outlets, date range."""
+    with _open(db, read_only=True) as store:
+        summary = store.summary()
+        outlets = store.outlet_counts()
+    if as_json:
+        summary["outlet_articles"] = dict(zip(outlets["outlet"], outlets["articles"].astype(int).tolist()))
+        typer.echo(json.dumps(summary))
+        return
+    output = Console()
+    overview = Table(title=f"Corpus {summary['path']}", show_header=False)
+    for key in ("articles", "outlets", "sentences", "first_published", "last_published", "undated", "schema_version"):
+        overview.add_row(key.replace("_", " "), str(summary[key]))
+    output.print(overview)
+    by_outlet = Table("outlet", "articles", "first", "last", title="Articles per outlet (top 25)")
+    for row in outlets.head(25).itertuples():
+        by_outlet.add_row(row.outlet, str(row.articles), _day(row.first_published), _day(row.last_published))
+    output.print(by_outlet)
+
+
+def _day(stamp) -> str:
+    return "-" if pd.isna(stamp) else stamp.date().isoformat()
+
+
+@app.command()
+def migrate(db: DbOption = None) -> None:
+    """Bring a store written by an older version up to this version's schema."""
+    with _open(db, read_only=False) as store:
+        typer.echo(f"{store.path}: schema version {store.schema_version()}")
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
+) -> None:
+    """Serve the web dashboard on the store (Ctrl-C stops it)."""
+    store_path = (db or default_store_path()).resolve()
+    _open(store_path, read_only=True).close()
+    app_file = Path(__file__).resolve().parent.parent / "dashboard" / "streamlit_app.py"
+    if not app_file.is_file():
+        import dashboard
+
+        app_file = Path(dashboard.__file__).parent / "streamlit_app.py"
+    environment = {**os.environ, "COVERAGE_LENS_DB": str(store_path)}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+    ]
+    console.print(f"Serving {store_path} at http://{address}:{port}", highlight=False)
+    try:
+        raise typer.Exit(subprocess.call(command, env=environment))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+if __name__ == "__main__":
+    app()

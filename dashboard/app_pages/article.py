@@ -1,0 +1,44 @@
+"""Article: one stored article, cleaned and split into sentences. URL state: ``article``."""
+
+import streamlit as st
+
+from dashboard import ui
+
+path = ui.open_store_or_stop()
+article_id = st.query_params.get("article", "")
+
+if not article_id:
+    st.info("No article chosen. Pick one from the article list on the Overview page.")
+    st.page_link("app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:")
+    st.stop()
+
+article, sentences = ui.article(path, article_id)
+if article is None:
+    st.warning(
+        f"There is no article with id {ui.safe_markdown(article_id[:64])} in this corpus "
+        "(the link may come from another corpus, or the article was removed)."
+    )
+    st.page_link("app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:")
+    st.stop()
+
+st.page_link("app_pages/overview.py", label="Overview", icon=":material/arrow_back:")
+st.title(ui.safe_markdown(article["title"] or "(untitled)"))
+published = article["published"].date().isoformat() if article["published"] else "date unknown"
+st.caption(
+    f"{ui.safe_markdown(article['outlet'])} · {published} · language {ui.safe_markdown(article['language'] or '?')} "
+    f"· outlet from {ui.safe_markdown(article['outlet_basis'])}"
+)
+if article["url"] and str(article["url"]).startswith(("http://", "https://")):
+    st.link_button("Open the original page", article["url"])
+
+text_tab, sentence_tab, raw_tab = st.tabs(["Cleaned text", f"Sentences ({len(sentences)})", "Raw text"])
+with text_tab:
+    for paragraph in article["text"].split("\n\n"):
+        st.text(paragraph)
+with sentence_tab:
+    st.dataframe(sentences[["sentence_no", "is_headline", "text", "start", "end"]], hide_index=True, width="stretch")
+with raw_tab:
+    st.text(article["raw_text"])
+st.caption(f"Source: {ui.safe_markdown(article['source'])} · id {article['article_id']}")
+
+ui.copy_link()
