@@ -17,7 +17,8 @@ import pandas as pd
 __all__ = ["Frequency", "coverage_timeline", "timeline_frequency"]
 
 Frequency = Literal["day", "week", "month", "year"]
-_PERIOD_CODES = {"day": "D", "week": "W-MON", "month": "M", "year": "Y"}
+# Weeks end on Sunday, so each week bin starts on a Monday.
+_PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
 
 
 def timeline_frequency(published: pd.Series) -> Frequency:

@@ -6,6 +6,7 @@ modification time, so a page shows new articles as soon as an ingest finishes.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -14,13 +15,29 @@ import streamlit as st
 
 from analysis.store import Store, StoreError, default_store_path
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _CACHE = {"max_entries": 16, "ttl": 600, "show_spinner": False}
 
 
-def safe_markdown(text: object) -> str:
-    """Untrusted text escaped so Markdown shows it literally (no links, images, HTML or emphasis)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+# Untrusted text (anything read from articles, uploads or links) is never handed to
+# Markdown: backslash escapes do not stop GitHub-style autolinks ("https://..."), so it
+# goes out as escaped HTML, as a code span, or through widgets that show plain text.
+_HTML_STYLES = {
+    "title": "font-size: 2.25rem; font-weight: 700; line-height: 1.2; margin: 0 0 0.5rem 0;",
+    "caption": "font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); margin: 0;",
+}
+
+
+def plain_text(text: object, *, kind: str = "caption") -> None:
+    """Show untrusted text literally, styled as a page title or a caption."""
+    tag = "h1" if kind == "title" else "p"
+    st.html(f'<{tag} style="{_HTML_STYLES[kind]}">{html.escape(str(text))}</{tag}>')
+
+
+def literal(text: object, *, limit: int = 80) -> str:
+    """Untrusted text as a Markdown code span, shown verbatim inside st.warning/st.info."""
+    value = " ".join(str(text).split())[:limit] or " "
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    return f"{fence} {value} {fence}"
 
 
 def store_path() -> Path:
@@ -41,7 +58,8 @@ def open_store_or_stop() -> Path:
     try:
         Store.open(path, read_only=True).close()
     except StoreError as error:
-        st.error(f"The corpus store cannot be opened. {safe_markdown(error)}")
+        st.error("The corpus store cannot be opened.")
+        plain_text(error)
         st.stop()
     return path
 

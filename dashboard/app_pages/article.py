@@ -15,18 +15,18 @@ if not article_id:
 article, sentences = ui.article(path, article_id)
 if article is None:
     st.warning(
-        f"There is no article with id {ui.safe_markdown(article_id[:64])} in this corpus "
+        f"There is no article with id {ui.literal(article_id, limit=64)} in this corpus "
         "(the link may come from another corpus, or the article was removed)."
     )
     st.page_link("app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:")
     st.stop()
 
 st.page_link("app_pages/overview.py", label="Overview", icon=":material/arrow_back:")
-st.title(ui.safe_markdown(article["title"] or "(untitled)"))
+ui.plain_text(article["title"] or "(untitled)", kind="title")
 published = article["published"].date().isoformat() if article["published"] else "date unknown"
-st.caption(
-    f"{ui.safe_markdown(article['outlet'])} · {published} · language {ui.safe_markdown(article['language'] or '?')} "
-    f"· outlet from {ui.safe_markdown(article['outlet_basis'])}"
+ui.plain_text(
+    f"{article['outlet']} · {published} · language {article['language'] or '?'} "
+    f"· outlet from {article['outlet_basis']}"
 )
 if article["url"] and str(article["url"]).startswith(("http://", "https://")):
     st.link_button("Open the original page", article["url"])
@@ -39,6 +39,6 @@ with sentence_tab:
     st.dataframe(sentences[["sentence_no", "is_headline", "text", "start", "end"]], hide_index=True, width="stretch")
 with raw_tab:
     st.text(article["raw_text"])
-st.caption(f"Source: {ui.safe_markdown(article['source'])} · id {article['article_id']}")
+ui.plain_text(f"Source: {article['source']} · id {article['article_id']}")
 
 ui.copy_link()

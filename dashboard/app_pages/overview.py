@@ -23,11 +23,11 @@ unknown = [name for name in requested if name not in all_outlets]
 if unknown:
     st.warning(
         "This link names outlets that are not in the corpus, so they are left out: "
-        + ", ".join(ui.safe_markdown(name) for name in unknown[:10])
+        + ", ".join(ui.literal(name) for name in unknown[:10])
     )
 requested_freq = st.query_params.get("freq", "auto")
 if requested_freq not in FREQUENCIES:
-    st.warning(f"Unknown time bin {ui.safe_markdown(requested_freq)!s} in the link; showing automatic bins.")
+    st.warning(f"Unknown time bin {ui.literal(requested_freq)} in the link; showing automatic bins.")
     requested_freq = "auto"
 
 with st.sidebar:
@@ -42,14 +42,17 @@ articles = ui.articles(path)
 if chosen:
     articles = articles[articles["outlet"].isin(chosen)]
 
-first, last = summary["first_published"] or "–", summary["last_published"] or "–"
+dates = articles["published"].dropna()
+first = dates.min().date().isoformat() if len(dates) else "–"
+last = dates.max().date().isoformat() if len(dates) else "–"
 columns = st.columns(4)
 columns[0].metric("Articles", f"{len(articles):,}")
 columns[1].metric("Outlets", f"{articles['outlet'].nunique():,}")
 columns[2].metric("First published", first)
 columns[3].metric("Last published", last)
-if summary["undated"]:
-    st.caption(f"{summary['undated']:,} articles have no publication date and are left out of the timeline.")
+undated = len(articles) - len(dates)
+if undated:
+    st.caption(f"{undated:,} articles have no publication date and are left out of the timeline.")
 
 timeline = coverage_timeline(articles, frequency=None if frequency == "auto" else frequency)
 st.subheader("Coverage over time")

@@ -1,0 +1,30 @@
+"""Shared fixtures: paths to the sample and real corpora, and a store built from the sample."""
+
+from pathlib import Path
+
+import pytest
+
+from analysis.ingest import ingest
+from analysis.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+@pytest.fixture
+def corpora() -> Path:
+    """The real corpora beside the repo; tests that need them skip when they are absent."""
+    if not CORPORA.is_dir():
+        pytest.skip(f"real corpora not found at {CORPORA} (clone with ../shared beside the repo)")
+    return CORPORA
+
+
+@pytest.fixture
+def sample_store_path(tmp_path) -> Path:
+    """A store file holding the three sample articles."""
+    path = tmp_path / "sample.duckdb"
+    with Store.open(path) as store:
+        report = ingest([str(SAMPLE)], store=store)
+    assert report.added == 3 and not report.rejected
+    return path

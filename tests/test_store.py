@@ -1,0 +1,139 @@
+"""The DuckDB store: schema versions, atomic and idempotent writes, clear errors."""
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from analysis.ingest import _ARTICLE_SCHEMA, _SENTENCE_SCHEMA, _columns, prepare_article
+from analysis.readers import ArticleRecord
+from analysis.store import SCHEMA_VERSION, Store, StoreError, StoreVersionError
+
+
+def _batch(*texts, outlet="Example Times"):
+    prepared = [prepare_article(ArticleRecord(text=t, source=f"test:{i}", outlet=outlet)) for i, t in enumerate(texts)]
+    articles = _columns([p.row for p in prepared], _ARTICLE_SCHEMA)
+    sentences = _columns([s for p in prepared for s in p.sentences], _SENTENCE_SCHEMA)
+    return articles, sentences
+
+
+TEXTS = (
+    "The council approved the budget on Monday. The vote was 7 to 2.",
+    "Firefighters contained a blaze at the harbour overnight. Nobody was hurt.",
+)
+
+
+def test_new_store_has_current_schema(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.summary()["articles"] == 0
+    # Re-opening applies nothing twice.
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.migrate() == []
+        rows = store.connection.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+        assert rows == SCHEMA_VERSION
+
+
+def test_add_is_idempotent(tmp_path):
+    articles, sentences = _batch(*TEXTS)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.add_articles(articles, sentences) == (2, 0)
+        assert store.add_articles(articles, sentences) == (0, 2)
+        assert store.summary()["articles"] == 2
+        assert store.summary()["sentences"] == len(sentences)
+
+
+def test_duplicates_within_one_batch_count_once(tmp_path):
+    articles, sentences = _batch(TEXTS[0], TEXTS[0])
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.add_articles(articles, sentences) == (1, 0)
+        assert store.summary()["sentences"] == len(sentences) // 2
+
+
+def test_failed_batch_leaves_store_unchanged(tmp_path):
+    good_articles, good_sentences = _batch(TEXTS[0])
+    articles, sentences = _batch(TEXTS[1])
+    # A sentence row violating NOT NULL makes the second statement of the transaction fail.
+    broken = sentences.set_column(4, "text", pa.array([None] * len(sentences), type=pa.string()))
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.add_articles(good_articles, good_sentences)
+        before = store.summary()
+        with pytest.raises(duckdb.Error):
+            store.add_articles(articles, broken)
+        after = store.summary()
+    assert after == before
+
+
+def test_newer_store_is_refused(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    connection = duckdb.connect(str(path))
+    connection.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', now())", [SCHEMA_VERSION + 1])
+    connection.close()
+    for read_only in (False, True):
+        with pytest.raises(StoreVersionError, match="newer"):
+            Store.open(path, read_only=read_only)
+
+
+def test_missing_store_read_only_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(tmp_path / "absent.duckdb", read_only=True)
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("these are notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not a readable Coverage Lens store"):
+        Store.open(path)
+    assert path.read_text().startswith("these are notes")
+
+
+def test_foreign_duckdb_file_is_not_taken_for_a_store(tmp_path):
+    path = tmp_path / "other.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE t (x INTEGER)")
+    connection.close()
+    with pytest.raises(StoreError, match="not a Coverage Lens store"):
+        Store.open(path, read_only=True)
+
+
+def test_store_in_use_by_another_process_is_a_clear_error(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, duckdb
+            connection = duckdb.connect({str(path)!r})
+            print("locked", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError, match="in use by another process"):
+            Store.open(path)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def test_reads_return_documented_columns(sample_store_path):
+    with Store.open(sample_store_path, read_only=True) as store:
+        articles = store.articles()
+        assert list(articles.columns) == ["article_id", "outlet", "title", "published", "url", "author", "language", "source"]
+        assert str(articles["published"].dt.tz) == "UTC"
+        assert sorted(store.outlet_counts()["outlet"]) == ["CBS News", "The Telegraph", "U.S. News & World Report"]
+        one = store.article(articles["article_id"].iloc[0])
+        sentences = store.sentences([one["article_id"]])
+        assert list(sentences.columns) == ["article_id", "sentence_no", "start", "end", "text", "is_headline"]
+        assert sentences["sentence_no"].tolist() == list(range(len(sentences)))
+        for row in sentences.itertuples():
+            source = one["title"] if row.is_headline else one["text"]
+            assert source[row.start : row.end] == row.text
+        assert store.article("0000000000000000") is None
+        assert len(store.ingests()) == 1
