@@ -100,6 +100,8 @@ def ingest(
         console.print(f"  ... and {len(report.rejected) - _SHOWN_PROBLEMS} more rejected")
     for warning in report.warnings[:_SHOWN_PROBLEMS]:
         console.print(f"  warning {warning}", markup=False, highlight=False)
+    if report.warning_count > _SHOWN_PROBLEMS:
+        console.print(f"  ... and {report.warning_count - _SHOWN_PROBLEMS} more warnings")
     if report.aborted:
         _fail(
             "aborted at the first problem (--on-error abort); nothing of its batch was written. "

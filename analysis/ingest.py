@@ -41,6 +41,7 @@ OnError = Literal["skip", "abort"]
 STAGES = ("parse", "clean", "language", "segment", "write")
 # Below this many records the process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
+_KEPT_WARNINGS = 50
 
 
 @dataclass
@@ -68,7 +69,8 @@ class IngestReport:
         added: articles written to the store.
         already_present: articles that were stored before (same content hash).
         rejected: every problem, with the file and line or URL it concerns.
-        warnings: notes on accepted articles (outlet unknown, unparsed date).
+        warnings: notes on accepted articles (outlet unknown, unparsed date), the first 50.
+        warning_count: how many warnings there were in all.
         aborted: the ingest stopped at the first problem (``on_error="abort"``).
         ingest_id: the row of the ``ingests`` table describing this run.
         seconds: time per stage (parse, clean, language, segment, write); clean,
@@ -80,6 +82,7 @@ class IngestReport:
     already_present: int = 0
     rejected: list[ReadProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
     aborted: bool = False
     ingest_id: int | None = None
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
@@ -146,11 +149,15 @@ def _identify_language(text: str) -> str | None:
 def prepare_article(record: ArticleRecord, outlet: str | None = None) -> PreparedArticle | ReadProblem:
     """Clean, identify and segment one record; a ReadProblem says why it cannot be stored.
 
+    A record with a headline but no body is kept as a headline-only article (with a
+    warning); one with neither is rejected as empty.
+
     Args:
         record: as yielded by :func:`analysis.readers.read_inputs`.
         outlet: an outlet name that overrides everything the record says.
     """
-    if not record.text or not record.text.strip():
+    has_title = bool(record.title and record.title.strip())
+    if not (record.text and record.text.strip()) and not has_title:
         return ReadProblem(record.source, "empty text")
     limit = int(setting("max_article_chars"))
     if len(record.text) > limit:
@@ -163,10 +170,12 @@ def prepare_article(record: ArticleRecord, outlet: str | None = None) -> Prepare
     started = time.perf_counter()
     cleaned = clean_article(record.text, title=record.title, title_in_text=record.title_in_text)
     seconds["clean"] = time.perf_counter() - started
-    if len(cleaned.text) < int(setting("min_article_chars")):
+    warnings = []
+    if not cleaned.text and cleaned.title:
+        warnings.append(f"{record.source}: no body text; stored with its headline only")
+    elif len(cleaned.text) < int(setting("min_article_chars")):
         return ReadProblem(record.source, "no article text left after removing page chrome")
 
-    warnings = []
     outlet_name, basis = infer_outlet(
         given=outlet or record.outlet,
         site_name=record.site_name,
@@ -330,9 +339,8 @@ def ingest(
                 continue
             for stage, seconds in prepared.seconds.items():
                 report.seconds[stage] += seconds
-            for warning in prepared.warnings:
-                if len(report.warnings) < 50:
-                    report.warnings.append(warning)
+            report.warning_count += len(prepared.warnings)
+            report.warnings.extend(prepared.warnings[: max(0, _KEPT_WARNINGS - len(report.warnings))])
             article_rows.append(prepared.row)
             sentence_rows.extend(prepared.sentences)
             if len(article_rows) >= batch_size:

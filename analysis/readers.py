@@ -285,9 +285,12 @@ def _record_from_mapping(row: dict, source: str) -> ArticleRecord | ReadProblem:
         return ReadProblem(source, f"expected a JSON object, found {type(row).__name__}")
     text, text_key = _pick(row, "text")
     if text_key is None:
-        if any(key in row for key in _FIELD_SYNONYMS["text"]):
-            return ReadProblem(source, "empty text")
-        return ReadProblem(source, f"no text field (expected one of: {', '.join(_FIELD_SYNONYMS['text'])})")
+        present = [key for key in _FIELD_SYNONYMS["text"] if key in row]
+        if not present:
+            return ReadProblem(source, f"no text field (expected one of: {', '.join(_FIELD_SYNONYMS['text'])})")
+        # A headline without a body is still an article (a brief, a first-sentence-only
+        # document); ingest decides, knowing whether there is a title.
+        text, text_key = "", present[0]
     used = {text_key}
     values = {}
     for name in ("title", "outlet", "published", "url", "author", "language"):

@@ -277,8 +277,9 @@ class Store:
     def add_articles(self, articles: pa.Table, sentences: pa.Table) -> tuple[int, int]:
         """Add articles and their sentences in one transaction.
 
-        Articles whose ``article_id`` is already stored (or repeated within ``articles``)
-        are skipped with their sentences, so adding the same batch twice changes nothing.
+        Articles whose ``article_id`` is already stored, or that repeat an earlier row of
+        ``articles``, are skipped with their sentences and counted as already present, so
+        adding the same batch twice changes nothing.
 
         Args:
             articles: columns as :data:`ARTICLE_COLUMNS` (``ingested_at`` may be null: now is used).
@@ -321,8 +322,7 @@ class Store:
         finally:
             connection.unregister("incoming_articles")
             connection.unregister("incoming_sentences")
-        distinct_incoming = len(set(articles.column("article_id").to_pylist()))
-        return added, distinct_incoming - added
+        return added, articles.num_rows - added
 
     # --- reading ------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def test_add_is_idempotent(tmp_path):
 def test_duplicates_within_one_batch_count_once(tmp_path):
     articles, sentences = _batch(TEXTS[0], TEXTS[0])
     with Store.open(tmp_path / "s.duckdb") as store:
-        assert store.add_articles(articles, sentences) == (1, 0)
+        assert store.add_articles(articles, sentences) == (1, 1)
         assert store.summary()["sentences"] == len(sentences) // 2
 
 
