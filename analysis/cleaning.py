@@ -148,6 +148,8 @@ _TRAILING_LABEL = re.compile(
     r"(?<=[.!?\"')\]])\s+(?P<label>(?:(?:[A-Z]\.){2,}|[A-Z][\w'&-]*)(?::?\s" + _LABEL_WORD + r")*:?)\s*$"
 )
 
+_ABBREVIATION_END = re.compile(r"(?:^|[\s.])[A-Za-z]\.$")
+
 # Author blurbs and contact lines that close an article.
 _BLURB = re.compile(
     r"^(?P<author>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}) (?:is|was|has been) (?:an?|the|a former) "
@@ -200,7 +202,7 @@ def _line_chrome_reason(line: str, chrome_max_words: int) -> str | None:
     if not _SENTENCE_END.search(line) and len(_words(line)) <= chrome_max_words:
         if _UI_VERB_LINE.match(line):
             return "promo line"
-        if _LABEL_LINE.match(line) and len(_words(line)) <= 3:
+        if _LABEL_LINE.match(line) and len(_words(line)) <= 3 and all(w[0].isupper() for w in _words(line)):
             return "label line"
     return None
 
@@ -319,7 +321,14 @@ def _strip_trailing_labels(paragraphs: list[str], removed: list[RemovedText]) ->
     for index, paragraph in enumerate(paragraphs):
         match = _TRAILING_LABEL.search(paragraph)
         label = match.group("label") if match else None
-        if label and len(_words(label)) <= max_words and len(_words(paragraph)) > len(_words(label)) + 3:
+        if (
+            label
+            and not label.endswith(".")
+            and len(_words(label)) <= max_words
+            and len(_words(paragraph)) > len(_words(label)) + 3
+            # "... at 9 p.m. ET on Wednesday": the full stop ends an abbreviation, not a sentence.
+            and not _ABBREVIATION_END.search(paragraph, 0, match.start())
+        ):
             removed.append(RemovedText(label, "trailing link label or sign-off"))
             paragraph = paragraph[: match.start()].rstrip()
             if index == len(paragraphs) - 1 and ":" not in label:

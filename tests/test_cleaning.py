@@ -164,3 +164,22 @@ def test_given_title_repeated_in_text_is_dropped():
 
 def test_only_chrome_gives_empty_text():
     assert clean_article("Advertisement\n\nWatch Live\n\n***").text == ""
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The debate between the two candidates starts at 9 p.m. ET on Wednesday",
+        "He walked the committee through every step of the proof. Therefore the theorem holds, Q.E.D.",
+        "The senator answered the question at length. She tells us:",
+    ],
+)
+def test_content_that_looks_like_chrome_is_kept(paragraph):
+    cleaned = clean_article(f"{BODY}\n\n{paragraph}\n\nThe mayor said the vote was fair.")
+    assert paragraph in cleaned.text
+
+
+def test_glued_link_label_is_cut_from_a_content_paragraph():
+    cleaned = clean_article(f"{BODY}\n\nThe lawyer said the officials refused to meet him. Special Report: Budget Fight")
+    assert cleaned.text.endswith("refused to meet him.")
+    assert ("Special Report: Budget Fight", "trailing link label or sign-off") in [(r.text, r.reason) for r in cleaned.removed]
