@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from analysis.ingest import ingest as run_ingest
+from analysis.settings import SettingError, check_settings
 from analysis.store import Store, StoreError, default_store_path
 
 app = typer.Typer(
@@ -49,8 +50,9 @@ def _fail(message: str) -> None:
 
 def _open(db: Path | None, *, read_only: bool) -> Store:
     try:
+        check_settings()
         return Store.open(db or default_store_path(), read_only=read_only)
-    except StoreError as error:
+    except (StoreError, SettingError) as error:
         _fail(str(error))
 
 

@@ -17,11 +17,13 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -32,7 +34,7 @@ from analysis.cleaning import clean_article, normalize_unicode
 from analysis.outlets import UNKNOWN_OUTLET, infer_outlet
 from analysis.readers import ArticleRecord, ReadProblem, read_inputs
 from analysis.segment import sentence_spans
-from analysis.settings import setting
+from analysis.settings import check_settings, setting
 from analysis.store import ARTICLE_COLUMNS, SENTENCE_COLUMNS, Store
 
 __all__ = ["IngestReport", "PreparedArticle", "article_id_for", "ingest", "prepare_article"]
@@ -302,57 +304,38 @@ def ingest(
     """
     if on_error not in ("skip", "abort"):
         raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    check_settings()
     inputs = [str(item) for item in inputs]
-    report = IngestReport()
-    report.ingest_id = store.start_ingest(inputs)
     batch_size = int(setting("ingest_batch_size"))
     workers = int(setting("ingest_workers")) if workers is None else workers
-    records = _timed_records(inputs, report)
-
-    # Peek ahead so small inputs never pay for starting processes.
-    head = []
-    for item in records:
-        head.append(item)
-        if len(head) >= _PARALLEL_THRESHOLD:
-            break
-    stream = _chain(head, records)
-    pool = None
-    in_flight = _Throttle(limit=batch_size)
-    if workers > 1 and len(head) >= _PARALLEL_THRESHOLD:
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        prepared_stream = pool.imap(_Worker(outlet), in_flight.feed(stream), chunksize=32)
-    else:
-        prepared_stream = map(_Worker(outlet), stream)
-
+    report = IngestReport()
+    report.ingest_id = store.start_ingest(inputs)
     article_rows: list[tuple] = []
     sentence_rows: list[tuple] = []
     try:
-        for prepared in prepared_stream:
-            in_flight.done()
-            if progress:
-                progress(1)
-            if isinstance(prepared, ReadProblem):
-                report.rejected.append(prepared)
-                if on_error == "abort":
-                    report.aborted = True
-                    break
-                continue
-            for stage, seconds in prepared.seconds.items():
-                report.seconds[stage] += seconds
-            report.warning_count += len(prepared.warnings)
-            report.warnings.extend(prepared.warnings[: max(0, _KEPT_WARNINGS - len(report.warnings))])
-            article_rows.append(prepared.row)
-            sentence_rows.extend(prepared.sentences)
-            if len(article_rows) >= batch_size:
-                _write(store, article_rows, sentence_rows, report)
-                article_rows, sentence_rows = [], []
+        records = _timed_records(inputs, report)
+        with _prepared_in_order(records, outlet=outlet, workers=workers, window=batch_size) as prepared_stream:
+            for prepared in prepared_stream:
+                if progress:
+                    progress(1)
+                if isinstance(prepared, ReadProblem):
+                    report.rejected.append(prepared)
+                    if on_error == "abort":
+                        report.aborted = True
+                        break
+                    continue
+                for stage, seconds in prepared.seconds.items():
+                    report.seconds[stage] += seconds
+                report.warning_count += len(prepared.warnings)
+                report.warnings.extend(prepared.warnings[: max(0, _KEPT_WARNINGS - len(report.warnings))])
+                article_rows.append(prepared.row)
+                sentence_rows.extend(prepared.sentences)
+                if len(article_rows) >= batch_size:
+                    _write(store, article_rows, sentence_rows, report)
+                    article_rows, sentence_rows = [], []
         if article_rows and not report.aborted:
             _write(store, article_rows, sentence_rows, report)
     finally:
-        if pool is not None:
-            in_flight.stop()
-            pool.terminate()
-            pool.join()
         store.finish_ingest(
             report.ingest_id,
             added=report.added,
@@ -361,6 +344,28 @@ def ingest(
             aborted=report.aborted,
         )
     return report
+
+
+@contextmanager
+def _prepared_in_order(records: Iterator, *, outlet: str | None, workers: int, window: int) -> Iterator:
+    """Prepared articles (or problems) in input order, from a process pool when it pays.
+
+    Small inputs are prepared in-process: the first records are read ahead to decide.
+    """
+    head = list(itertools.islice(records, _PARALLEL_THRESHOLD))
+    stream = itertools.chain(head, records)
+    worker = _Worker(outlet)
+    if workers <= 1 or len(head) < _PARALLEL_THRESHOLD:
+        yield map(worker, stream)
+        return
+    in_flight = _Throttle(limit=window)
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield in_flight.released(pool.imap(worker, in_flight.feed(stream), chunksize=32))
+    finally:
+        in_flight.stop()
+        pool.terminate()
+        pool.join()
 
 
 class _Throttle:
@@ -382,18 +387,16 @@ class _Throttle:
                 return
             yield item
 
-    def done(self) -> None:
-        self._slots.release()
+    def released(self, results: Iterator) -> Iterator:
+        """Pass results on, freeing one slot of the window for each."""
+        for result in results:
+            self._slots.release()
+            yield result
 
     def stop(self) -> None:
         """Wake and end a feeder blocked on a full window, so the pool can shut down."""
         self._stopped = True
         self._slots.release(self._limit + 1)
-
-
-def _chain(head: list, rest: Iterator) -> Iterator:
-    yield from head
-    yield from rest
 
 
 def _write(store: Store, article_rows: list[tuple], sentence_rows: list[tuple], report: IngestReport) -> None:

@@ -30,8 +30,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import ipaddress
 import json
 import os
+import socket
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import charset_normalizer
+from charset_normalizer.md import mess_ratio
 
 from analysis.settings import setting
 
@@ -170,7 +173,7 @@ def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > limit_mb * 1024 * 1024:
         raise _InputError(
-            f"file is {size / 1024 / 1024:.0f} MiB, over the {limit_mb} MiB limit "
+            f"file is {size:,} bytes ({size / 1024 / 1024:.1f} MiB), over the {limit_mb} MiB limit "
             "(split it, or raise COVERAGE_LENS_MAX_FILE_MB)"
         )
 
@@ -215,7 +218,21 @@ def _decode(data: bytes, source: str) -> str:
     best = charset_normalizer.from_bytes(data).best()
     if best is None or best.chaos > 0.3:
         raise _InputError("text encoding could not be recognised (not UTF-8, and no other encoding fits)")
+    # Short Western European texts are ambiguous between single-byte code pages, and the
+    # detector can pick a Baltic or Central European one ("Zürich" read as "Z³rich").
+    # Windows-1252 is by far the commonest legacy encoding of news text, so it wins
+    # whenever it reads the bytes at least as cleanly as the detector's choice.
+    western = _western_reading(data)
+    if western is not None and mess_ratio(western) <= best.chaos:
+        return western
     return str(best)
+
+
+def _western_reading(data: bytes) -> str | None:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
 
 
 def _read_folder(folder: Path) -> Iterator[ArticleRecord | ReadProblem]:
@@ -405,19 +422,19 @@ def _record_from_html(html: str, source: str, url: str | None = None) -> Article
     import trafilatura
 
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
-    if not document or not (document.get("text") or "").strip():
+    if document is None or not (document.text or "").strip():
         return ReadProblem(source, "no article text found in the HTML page")
     return ArticleRecord(
-        text=document["text"],
+        text=document.text,
         source=source,
-        title=_blank_to_none(document.get("title")),
-        published=_blank_to_none(document.get("date")),
-        url=url or _blank_to_none(document.get("url")),
-        author=_blank_to_none(document.get("author")),
-        language=_blank_to_none(document.get("language")),
-        site_name=_blank_to_none(document.get("sitename")),
+        title=_blank_to_none(document.title),
+        published=_blank_to_none(document.date),
+        url=url or _blank_to_none(document.url),
+        author=_blank_to_none(document.author),
+        language=_blank_to_none(document.language),
+        site_name=_blank_to_none(document.sitename),
     )
 
 
@@ -425,12 +442,34 @@ def _read_url(url: str) -> Iterator[ArticleRecord | ReadProblem]:
     from trafilatura.downloads import fetch_response
     from trafilatura.settings import use_config
 
+    allow_private = bool(setting("allow_private_urls"))
+    if not allow_private:
+        _refuse_private_host(url)
     config = use_config()
     config.set("DEFAULT", "DOWNLOAD_TIMEOUT", str(setting("url_timeout_s")))
     config.set("DEFAULT", "MAX_REDIRECTS", "5")
+    # trafilatura's own guard re-checks every connection, redirects included.
+    config.set("DEFAULT", "SSRF_PROTECTION", "off" if allow_private else "on")
     response = fetch_response(url, decode=False, config=config)
     if response is None or response.status == 0:
-        raise _InputError("URL unreachable (no answer from the server)")
-    if response.status >= 400 or not response.data:
+        raise _InputError("URL unreachable (no answer from the server, or a redirect to a refused address)")
+    if response.status >= 400:
         raise _InputError(f"URL answered HTTP {response.status}")
+    if not response.data:
+        raise _InputError(f"URL answered HTTP {response.status} with an empty page")
     yield _record_from_html(_decode(response.data, url), url, url=response.url or url)
+
+
+def _refuse_private_host(url: str) -> None:
+    """Refuse URLs whose host is, or resolves to, a non-public address."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError) as error:
+        raise _InputError(f"URL unreachable: host {host!r} not found") from error
+    for address in sorted(addresses):
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise _InputError(
+                f"URL refused: {host} is a loopback, private or link-local address ({address}); "
+                "set COVERAGE_LENS_ALLOW_PRIVATE_URLS=true to fetch from your own network"
+            )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["SETTINGS", "Setting", "setting", "settings_table"]
+__all__ = ["SETTINGS", "Setting", "SettingError", "check_settings", "setting", "settings_table"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(1 = in-process). Small inputs are always handled in-process.",
     ),
     Setting(
+        "allow_private_urls",
+        False,
+        "Fetch URLs whose host is a loopback, private or link-local address. Off by default so "
+        "a URL cannot make the server read from its own network; tests and local archives turn it on.",
+    ),
+    Setting(
         "url_timeout_s",
         20,
         "Seconds to wait for one URL to download before reporting it unreachable.",
@@ -93,12 +99,20 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {entry.name: entry for entry in SETTINGS}
 
 
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+class SettingError(ValueError):
+    """An environment override is not of its setting's type; the message names the variable."""
+
+
 def setting(name: str) -> int | float | str | bool:
     """Return the value in force for ``name``: the environment override or the default.
 
     Raises:
         KeyError: ``name`` is not a known setting.
-        ValueError: the environment override is not of the setting's type.
+        SettingError: the environment override is not of the setting's type.
     """
     entry = _BY_NAME[name]
     raw = os.environ.get(f"COVERAGE_LENS_{name.upper()}")
@@ -107,12 +121,24 @@ def setting(name: str) -> int | float | str | bool:
     kind = type(entry.default)
     try:
         if kind is bool:
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
+            word = raw.strip().lower()
+            if word not in _TRUE_WORDS | _FALSE_WORDS:
+                raise ValueError(word)
+            return word in _TRUE_WORDS
         return kind(raw)
     except ValueError as error:
-        raise ValueError(
+        raise SettingError(
             f"COVERAGE_LENS_{name.upper()}={raw!r} is not a valid {kind.__name__} for setting {name!r}"
         ) from error
+
+
+def check_settings() -> None:
+    """Raise :class:`SettingError` for the first environment override that is not valid.
+
+    Called before work starts, so a typo fails at once instead of in the middle of an ingest.
+    """
+    for entry in SETTINGS:
+        setting(entry.name)
 
 
 def settings_table() -> list[dict[str, object]]:

@@ -242,3 +242,20 @@ def test_not_a_database_file(tmp_path):
     assert result.returncode == 1
     assert "not a readable Coverage Lens store" in result.output
     assert "Traceback" not in result.output
+
+
+def test_store_in_use_by_another_process(tmp_path, sample_db):
+    with duckdb.connect(str(sample_db)):  # this test process holds the write lock
+        result = run("ingest", SAMPLE, "--db", sample_db, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "in use by another process" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_setting_in_environment_is_reported_without_traceback(tmp_path):
+    """A mistyped COVERAGE_LENS_* value is a user error: one clear message, exit 1, no traceback."""
+    db = tmp_path / "store.duckdb"
+    result = run("ingest", SAMPLE, "--db", db, cwd=tmp_path, env={"COVERAGE_LENS_MAX_FILE_MB": "2GB"})
+    assert result.returncode == 1, result.output
+    assert "COVERAGE_LENS_MAX_FILE_MB" in result.output
+    assert "Traceback" not in result.output, result.output[-1500:]

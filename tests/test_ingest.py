@@ -180,13 +180,13 @@ def test_report_does_not_depend_on_batch_size(tmp_path, monkeypatch):
 
 
 def mixed_jsonl(tmp_path: Path) -> Path:
-    """good, malformed JSON (line 2), good, empty text (line 4), good."""
+    """good, malformed JSON (line 2), good, empty text and no title (line 4), good."""
     path = tmp_path / "mixed.jsonl"
     path.write_text(
         json.dumps(FERRY) + "\n"
         + '{"title": "Broken", "text": "never closed\n'
         + json.dumps(LIBRARY) + "\n"
-        + json.dumps({"title": "No Story", "text": "   "}) + "\n"
+        + json.dumps({"outlet": "Valley Post", "text": "   "}) + "\n"
         + json.dumps(MARKET) + "\n",
         encoding="utf-8",
     )
@@ -515,46 +515,90 @@ def test_max_article_chars_rejects_long_article(store, tmp_path, monkeypatch):
     assert stored(store, title=MARKET["title"])
 
 
-def test_text_that_is_only_page_chrome_is_rejected(store, tmp_path):
-    path = write_jsonl(tmp_path / "a.jsonl", [{"title": "Chrome", "outlet": "Valley Post", "text": "Watch CBSN Live\n\nAdvertisement"}])
+def test_text_that_is_only_page_chrome_and_no_title_is_rejected(store, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [{"outlet": "Valley Post", "text": "Watch CBSN Live\n\nAdvertisement"}])
     report = ingest([str(path)], store=store)
     assert report.added == 0
     assert [problem.message for problem in report.rejected] == ["no article text left after removing page chrome"]
 
 
+@pytest.mark.parametrize("body", ["", "   \n ", "Watch CBSN Live\n\nAdvertisement"])
+def test_headline_without_body_is_kept_as_headline_only(store, tmp_path, body):
+    row = {"title": "Storm Warning Issued For Coast", "outlet": "Coast Herald", "text": body}
+    path = write_jsonl(tmp_path / "a.jsonl", [row])
+    report = ingest([str(path)], store=store)
+    assert (report.added, report.rejected) == (1, [])
+    assert f"{path}:1: no body text; stored with its headline only" in report.warnings
+    article = stored(store, title=row["title"])
+    assert article["text"] == ""
+    assert article["raw_text"] == body
+    sentences = store.sentences([article["article_id"]])
+    assert list(sentences["text"]) == [row["title"]]
+    assert list(sentences["is_headline"]) == [True]
+
+
+def test_no_title_and_no_text_is_rejected_as_empty(store, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [{"outlet": "Coast Herald", "title": "  ", "text": ""}, MARKET])
+    report = ingest([str(path)], store=store)
+    assert report.added == 1
+    assert [(p.source, p.message) for p in report.rejected] == [(f"{path}:1", "empty text")]
+
+
+def test_warning_count_covers_warnings_beyond_the_kept_ones(store, tmp_path):
+    rows = [{"title": f"Unsigned Brief Number {n}", "text": f"A brief item, number {n}, about the weather."} for n in range(60)]
+    report = ingest([str(write_jsonl(tmp_path / "a.jsonl", rows))], store=store)
+    assert report.added == 60
+    assert report.warning_count == 60  # every article's outlet is unknown
+    assert len(report.warnings) == 50
+
+
 # --- real corpora ---------------------------------------------------------------------------------------
 
 
-def corpus_expectations(lines: list[bytes]) -> tuple[int, set[int], int]:
-    """(records, line numbers with empty text, distinct non-empty articles) from the raw JSON."""
+def corpus_expectations(lines: list[bytes]) -> dict:
+    """What the raw JSON says ingest should do, computed without the code under test.
+
+    Keys: records; empty (line numbers with empty text) split into headline_only (they
+    have a title) and untitled; distinct (articles left when exact copies, the same
+    outlet, title and text under different ids, count once).
+    """
     records = 0
-    empty_lines = set()
+    headline_only, untitled = set(), set()
     distinct = set()
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         row = json.loads(line)
         records += 1
-        text = row.get("text")
-        if not text or not str(text).strip():
-            empty_lines.add(line_no)
-            continue
-        # exact copies (same outlet, title and text under different ids) are one article
-        distinct.add((row.get("outlet"), " ".join((row.get("title") or "").split()), " ".join(text.split())))
-    return records, empty_lines, len(distinct)
+        text = row.get("text") or ""
+        title = " ".join((row.get("title") or "").split())
+        if not text.strip():
+            (headline_only if title else untitled).add(line_no)
+            if not title:
+                continue
+        distinct.add((row.get("outlet"), title, " ".join(text.split())))
+    return {"records": records, "headline_only": headline_only, "untitled": untitled, "distinct": len(distinct)}
 
 
-def check_corpus_ingest(path: Path, store: Store, lines: list[bytes]) -> None:
-    records, empty_lines, distinct = corpus_expectations(lines)
+def line_of(source: str) -> int:
+    return int(source.rsplit(":", 1)[1])
+
+
+def check_corpus_ingest(path: Path, store: Store, lines: list[bytes]) -> dict:
+    expected = corpus_expectations(lines)
     report = ingest([str(path)], store=store)
     assert not report.aborted and report.failed_inputs == []
-    other = [problem for problem in report.rejected if problem.message != "empty text"]
-    assert other == []
-    rejected_lines = {int(problem.source.rsplit(":", 1)[1]) for problem in report.rejected}
-    assert rejected_lines == empty_lines
-    assert store.summary()["articles"] == distinct
-    assert report.added == distinct
-    assert records - len(empty_lines) >= distinct
+    # nothing is rejected but records with neither text nor title
+    assert [problem for problem in report.rejected if problem.message != "empty text"] == []
+    assert {line_of(problem.source) for problem in report.rejected} == expected["untitled"]
+    # every record is accounted for
+    assert report.added + report.already_present + len(report.rejected) == expected["records"]
+    assert store.summary()["articles"] == report.added == expected["distinct"]
+    # records with a title but no text are stored as headline-only articles
+    headline_only = store.connection.execute("SELECT source FROM articles WHERE text = ''").fetchall()
+    assert {line_of(source) for (source,) in headline_only} == expected["headline_only"]
+    assert sentence_offsets_problems(store) == []
+    return expected
 
 
 @pytest.mark.corpus
@@ -567,9 +611,10 @@ def test_corpus_ingest(corpus_dir, tmp_path, relative, empty_expected):
     if not path.is_file():
         pytest.skip(f"corpus file {path} is absent")
     lines = path.read_bytes().splitlines()
-    assert len(corpus_expectations(lines)[1]) == empty_expected
     with Store.open(tmp_path / "corpus.duckdb") as store:
-        check_corpus_ingest(path, store, lines)
+        expected = check_corpus_ingest(path, store, lines)
+    # the corpus READMEs: ECB+ has 61 first-sentence-only documents (a title, empty text)
+    assert len(expected["headline_only"]) == empty_expected
 
 
 @pytest.mark.corpus

@@ -335,21 +335,8 @@ def local_server():
 
 @pytest.fixture
 def allow_loopback_fetch(monkeypatch):
-    """Turn off trafilatura's SSRF guard, which refuses every non-public address such as 127.0.0.1.
-
-    This changes trafilatura's configuration only (the same as a user settings file with
-    ``SSRF_PROTECTION = off``); the download itself is real.
-    """
-    import trafilatura.settings
-
-    original = trafilatura.settings.use_config
-
-    def use_config(*args, **kwargs):
-        config = original(*args, **kwargs)
-        config.set("DEFAULT", "SSRF_PROTECTION", "off")
-        return config
-
-    monkeypatch.setattr(trafilatura.settings, "use_config", use_config)
+    """Allow fetching from 127.0.0.1, as the documented setting does for local archives."""
+    monkeypatch.setenv("COVERAGE_LENS_ALLOW_PRIVATE_URLS", "true")
 
 
 def closed_port() -> int:
@@ -367,15 +354,19 @@ def test_url_page_is_fetched_and_extracted(local_server, allow_loopback_fetch):
     assert record.url == url
 
 
-def test_url_on_loopback_is_fetched_with_default_settings(local_server):
-    """A page served on 127.0.0.1 can be ingested as it is (no configuration needed).
-
-    With trafilatura 2.3's SSRF protection on, the server answers but the reader reports
-    "URL unreachable (no answer from the server)", which is not what happened.
-    """
+def test_url_on_loopback_is_refused_by_default_with_a_clear_message(local_server):
+    """Without the setting, a URL on the server's own network is refused before any request."""
     url = f"{local_server}/news/bridge.html"
-    [item] = read_all(url)
-    assert isinstance(item, ArticleRecord), f"a live page on 127.0.0.1 was not read: {item}"
+    problem = only_problem(read_all(url))
+    assert problem.whole_input
+    assert "refused" in problem.message and "127.0.0.1" in problem.message
+    assert "COVERAGE_LENS_ALLOW_PRIVATE_URLS" in problem.message
+
+
+@pytest.mark.parametrize("url", ["http://10.1.2.3/story.html", "http://[::1]/story.html", "http://169.254.169.254/latest"])
+def test_private_and_link_local_urls_are_refused(url):
+    problem = only_problem(read_all(url))
+    assert problem.whole_input and "refused" in problem.message
 
 
 def test_url_404_names_the_status(local_server, allow_loopback_fetch):
@@ -386,7 +377,7 @@ def test_url_404_names_the_status(local_server, allow_loopback_fetch):
     assert "404" in problem.message
 
 
-def test_unreachable_url_is_a_whole_input_problem():
+def test_unreachable_url_is_a_whole_input_problem(allow_loopback_fetch):
     url = f"http://127.0.0.1:{closed_port()}/story.html"
     problem = only_problem(read_all(url))
     assert problem.whole_input
@@ -589,11 +580,20 @@ def test_missing_text_field(tmp_path):
 
 
 @pytest.mark.parametrize("empty", ["", None])
-def test_empty_text_field(tmp_path, empty):
-    path = write_jsonl(tmp_path / "empty.jsonl", [{"title": "Headline Without Story", "text": empty}])
-    problem = only_problem(read_all(path))
-    assert problem.source == f"{path}:1"
-    assert problem.message == "empty text"
+def test_empty_text_field_is_passed_on_for_ingest_to_decide(tmp_path, empty):
+    """A headline without a body is still read (ingest keeps it if it has a title)."""
+    path = write_jsonl(tmp_path / "empty.jsonl", [{"title": "Headline Without Story", "text": empty, "outlet": "Valley Post"}])
+    [record] = read_all(path)
+    assert isinstance(record, ArticleRecord), record
+    assert record.text == ""
+    assert (record.title, record.outlet, record.source) == ("Headline Without Story", "Valley Post", f"{path}:1")
+    assert record.meta == {}  # the empty text field is not kept as an extra field
+
+
+def test_empty_text_synonym_does_not_hide_a_filled_one(tmp_path):
+    path = write_jsonl(tmp_path / "two.jsonl", [{"text": "", "body": "The body field holds the story about a new pier."}])
+    [record] = read_all(path)
+    assert record.text == "The body field holds the story about a new pier."
 
 
 def test_malformed_csv_row_reports_line_and_reading_goes_on(tmp_path):
