@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "a URL cannot make the server read from its own network; tests and local archives turn it on.",
     ),
     Setting(
+        "store_memory_mb",
+        1024,
+        "Memory DuckDB may use per store connection, in MiB, before it spills to disk. Bounds "
+        "the writer during large ingests and each dashboard query.",
+    ),
+    Setting(
         "url_timeout_s",
         20,
         "Seconds to wait for one URL to download before reporting it unreachable.",

@@ -43,6 +43,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analysis.settings import setting
+
 __all__ = [
     "DEFAULT_STORE_PATH",
     "SCHEMA_VERSION",
@@ -182,6 +184,7 @@ class Store:
             raise StoreError(f"{location} is not a readable Coverage Lens store ({message})") from error
         except duckdb.Error as error:
             raise StoreError(f"{location} is not a readable Coverage Lens store ({error})") from error
+        connection.execute(f"SET memory_limit = '{int(setting('store_memory_mb'))}MB'")
         if not read_only:
             # Batches of a large ingest are tens of MB each; checkpointing after every one
             # (the 16 MB default) rewrites the file again and again.
