@@ -14,6 +14,7 @@ import argparse
 import gzip
 import itertools
 import json
+import multiprocessing
 import resource
 import tempfile
 import time
@@ -36,6 +37,7 @@ def _baseline(path: Path, limit: int | None) -> tuple[float, int, int]:
 
 
 def _run(path: Path, workers: int, limit: int | None, folder: Path) -> dict:
+    """One ingest into a fresh store, in this (fresh) process; figures come back as a dict."""
     source = path
     if limit:
         source = folder / "slice.jsonl.gz"
@@ -46,7 +48,31 @@ def _run(path: Path, workers: int, limit: int | None, folder: Path) -> dict:
     with Store.open(store_path) as store:
         report = ingest([str(source)], store=store, workers=workers)
     seconds = time.perf_counter() - started
-    return {"report": report, "seconds": seconds, "store_mb": store_path.stat().st_size / 1e6}
+    return {
+        "added": report.added,
+        "rejected": len(report.rejected),
+        "stage_seconds": report.seconds,
+        "seconds": seconds,
+        "store_mb": store_path.stat().st_size / 1e6,
+        "main_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def _run_into(queue, *arguments) -> None:
+    queue.put(_run(*arguments))
+
+
+def _run_in_fresh_process(*arguments) -> dict:
+    # A fresh interpreter per run: peak memory is that run's own, and forked workers do
+    # not inherit an earlier run's heap. (Not a Pool: its daemonic workers cannot fork.)
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_run_into, args=(queue, *arguments))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
 
 
 def main() -> None:
@@ -60,41 +86,42 @@ def main() -> None:
     baseline_seconds, articles, text_bytes = _baseline(path, options.limit)
     runs = {}
     with tempfile.TemporaryDirectory() as folder:
-        for workers in ([1] if options.serial else []) + [options.workers]:
-            runs[workers] = _run(path, workers, options.limit, Path(folder))
-    main_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        for workers in [options.workers] + ([1] if options.serial else []):
+            runs[workers] = _run_in_fresh_process(path, workers, options.limit, Path(folder))
 
     megabytes = text_bytes / 1e6
     rows = [["baseline: gunzip + JSON parse only", f"{articles:,}", f"{baseline_seconds:.1f}",
-             f"{articles / baseline_seconds:,.0f}", f"{megabytes / baseline_seconds:.1f}", "1.0×", "–", "–"]]
+             f"{articles / baseline_seconds:,.0f}", f"{megabytes / baseline_seconds:.1f}", "1.0×", "–", "–", "–"]]
     for workers, run in runs.items():
-        report, seconds = run["report"], run["seconds"]
+        seconds = run["seconds"]
+        peak = run["main_peak_mib"] + (workers if workers > 1 else 0) * run["worker_peak_mib"]
         rows.append([
-            f"ingest, {workers} worker process{'es' if workers > 1 else ''}", f"{report.added:,}", f"{seconds:.1f}",
-            f"{report.added / seconds:,.0f}", f"{megabytes / seconds:.1f}", f"{seconds / baseline_seconds:.1f}×",
-            str(len(report.rejected)), f"{run['store_mb']:,.0f}",
+            f"ingest, {workers} worker processes" if workers > 1 else "ingest, in-process (workers=1)",
+            f"{run['added']:,}", f"{seconds:.1f}",
+            f"{run['added'] / seconds:,.0f}", f"{megabytes / seconds:.1f}", f"{seconds / baseline_seconds:.1f}×",
+            str(run["rejected"]), f"{run['store_mb']:,.0f}", f"{peak:,.0f}",
         ])
     print_table(
         f"Ingest of {path.name} ({articles:,} articles, {megabytes:,.0f} MB of article text)",
-        ["run", "articles", "seconds", "articles/s", "MB/s", "time vs baseline", "rejected", "store MB"],
+        ["run", "articles", "seconds", "articles/s", "MB/s", "time vs baseline", "rejected", "store MB",
+         "peak memory MiB (main + workers)"],
         rows,
     )
 
-    report = runs[options.workers]["report"]
-    total = sum(report.seconds.values())
+    run = runs[options.workers]
+    total = sum(run["stage_seconds"].values())
     print_table(
-        f"Where the time goes ({options.workers} workers; clean, language and segment are CPU seconds summed "
+        f"Where the time goes ({options.workers} workers; clean, language and segment are seconds summed "
         "over worker processes, parse and write are in the main process)",
         ["stage", "seconds", "share"],
-        [[stage, f"{report.seconds[stage]:.1f}", f"{report.seconds[stage] / total:.0%}"] for stage in STAGES],
+        [[stage, f"{run['stage_seconds'][stage]:.1f}", f"{run['stage_seconds'][stage] / total:.0%}"] for stage in STAGES],
     )
     print_table(
-        "Peak memory (resident set)",
+        f"Peak memory, {options.workers} workers (resident set, MiB)",
         ["process", "MiB"],
-        [["main (reader + DuckDB writer)", f"{main_peak_mb:,.0f}"],
-         ["largest worker", f"{worker_peak_mb:,.0f}"],
-         ["upper bound, main + all workers", f"{main_peak_mb + options.workers * worker_peak_mb:,.0f}"]],
+        [["main (reader + DuckDB writer)", f"{run['main_peak_mib']:,.0f}"],
+         ["largest worker", f"{run['worker_peak_mib']:,.0f}"],
+         ["upper bound, main + all workers", f"{run['main_peak_mib'] + options.workers * run['worker_peak_mib']:,.0f}"]],
     )
     print("\nTargets: whole corpus under 60 s, peak memory under 2 GiB (2,048 MiB).")
 
