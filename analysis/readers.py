@@ -28,6 +28,7 @@ name the file and line, so ingest can skip or abort as the user chose.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import ipaddress
@@ -125,11 +126,11 @@ def read_inputs(inputs: Iterable[str | os.PathLike]) -> Iterator[ArticleRecord |
         text = os.fspath(item)
         scheme = urlsplit(text).scheme.lower()
         if scheme in {"http", "https"}:
-            yield from _guarded(text, lambda url=text: _read_url(url))
+            yield from _guarded(text, functools.partial(_read_url, text))
         elif "://" in text:
             yield ReadProblem(text, f"unsupported URL scheme {scheme!r}: only http:// and https:// URLs are fetched", True)
         else:
-            yield from _guarded(text, lambda path=Path(text): _read_path(path))
+            yield from _guarded(text, functools.partial(_read_path, Path(text)))
 
 
 def _guarded(source: str, read) -> Iterator[ArticleRecord | ReadProblem]:
@@ -249,8 +250,8 @@ def _read_folder(folder: Path) -> Iterator[ArticleRecord | ReadProblem]:
     if not readable:
         raise _InputError(f"no readable files in folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
     for path in readable:
-        relative = path.relative_to(folder).as_posix()
-        yield from _guarded(str(path), lambda p=path, r=manifest.get(relative): _read_file(p, r))
+        manifest_row = manifest.get(path.relative_to(folder).as_posix())
+        yield from _guarded(str(path), functools.partial(_read_file, path, manifest_row))
 
 
 def _has_supported_suffix(path: Path) -> bool:

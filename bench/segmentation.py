@@ -94,7 +94,7 @@ def main() -> None:
         ["segmenter", "articles", "sentences", "MB", "seconds", "MB/s", "boundary F1 vs pysbd", "speed vs pysbd"],
         rows,
     )
-    print(f"\nAt these rates the 37,554-article corpus (~223 MB) takes: "
+    print("\nAt these rates the 37,554-article corpus (~223 MB) takes: "
           + ", ".join(f"{name} {223 / rate:,.0f} s" for name, rate in timings.items()))
 
 

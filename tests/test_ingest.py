@@ -17,28 +17,14 @@ import pytest
 
 from analysis.ingest import ingest
 from analysis.store import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample"
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from tests.conftest import SAMPLE
+from tests.invented import BRIDGE_HTML, FERRY, LIBRARY, MARKET, write_jsonl
 
 
 @pytest.fixture
 def store(tmp_path):
     with Store.open(tmp_path / "s.duckdb") as opened:
         yield opened
-
-
-@pytest.fixture
-def corpus_dir() -> Path:
-    if not CORPORA.is_dir():
-        pytest.skip(f"real corpora not found at {CORPORA}; put ../shared/corpora beside the repo to run corpus tests")
-    return CORPORA
-
-
-def write_jsonl(path: Path, rows: list) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
 
 
 def article_ids(store: Store) -> set[str]:
@@ -56,48 +42,6 @@ def stored(store: Store, **where) -> dict:
     rows = store.connection.execute(f"SELECT article_id FROM articles WHERE {clause}", list(where.values())).fetchall()
     assert len(rows) == 1, (where, rows)
     return store.article(rows[0][0])
-
-
-# Invented articles.
-FERRY = {
-    "title": "Island Ferry Returns After Storm Damage",
-    "text": "The island ferry returned to service on Monday after storm damage kept it in port for a week. "
-    "Operators said every sailing would run to the normal timetable.\n\n"
-    "Shopkeepers on the island said deliveries of fresh food had run low.",
-    "outlet": "Harbour Gazette",
-    "published": "2021-02-08T07:15:00Z",
-}
-LIBRARY = {
-    "title": "Central Library Extends Opening Hours",
-    "text": "The central library will stay open until nine on weekday evenings from next month. "
-    "The council said demand for quiet study space had grown sharply since the spring.",
-    "outlet": "Riverside Courier",
-    "published": "2021-03-10",
-}
-MARKET = {
-    "title": "Farmers Market Moves Indoors For Winter",
-    "text": "The weekly farmers market moved into the old corn exchange for the winter. "
-    "Stallholders said the hall was warmer and drier, and that more shoppers came.",
-    "outlet": "Riverside Courier",
-}
-
-
-BRIDGE_HTML = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Harbour Bridge Reopens After Two-Year Repair | The Coastal Herald</title>
-<meta property="og:site_name" content="The Coastal Herald">
-<meta property="og:title" content="Harbour Bridge Reopens After Two-Year Repair">
-<meta property="article:published_time" content="2021-05-14T08:30:00+00:00">
-</head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article>
-<h1>Harbour Bridge Reopens After Two-Year Repair</h1>
-<p>The Harbour Bridge reopened to traffic on Friday morning after a two-year repair programme that replaced most of its steel deck and all of its cables.</p>
-<p>City engineers said the work finished three weeks ahead of schedule and slightly under the budget approved by the council in 2019, despite delays in the delivery of steel.</p>
-<p>Commuters who had faced detours of up to forty minutes welcomed the reopening. "It gives me back nearly an hour a day," said one driver waiting at the toll plaza.</p>
-<p>The mayor thanked residents for their patience and promised that a new cycle lane would open on the bridge next month.</p>
-</article></body></html>
-"""
 
 
 # --- sample corpus and idempotence ---------------------------------------------------------------
@@ -406,7 +350,7 @@ def test_sentence_rows_match_article_offsets(store, tmp_path):
     sentences = store.sentences()
     assert len(sentences) > 3 * 6
     assert sentence_offsets_problems(store) == []
-    for article_id, group in sentences.groupby("article_id"):
+    for _article_id, group in sentences.groupby("article_id"):
         numbers = list(group["sentence_no"])
         assert numbers == list(range(len(numbers)))
         headline = list(group["is_headline"])
@@ -471,7 +415,7 @@ def test_parallel_ingest_matches_in_process_ingest(tmp_path):
         with Store.open(tmp_path / f"w{workers}.duckdb") as store:
             report = ingest(
                 [str(path)], store=store, workers=workers,
-                progress=lambda _count: children_seen.append(len(multiprocessing.active_children())),
+                progress=lambda _count, seen=children_seen: seen.append(len(multiprocessing.active_children())),
             )
             snapshots[workers] = stored_snapshot(store)
             reports[workers] = (report.added, report.already_present, len(report.rejected))
@@ -606,8 +550,8 @@ def check_corpus_ingest(path: Path, store: Store, lines: list[bytes]) -> dict:
     ("relative", "empty_expected"),
     [("ecbplus/ecbplus.jsonl", 61), ("newswcl50/newswcl50.jsonl", 0), ("polnear_train/polnear_train.jsonl", 0)],
 )
-def test_corpus_ingest(corpus_dir, tmp_path, relative, empty_expected):
-    path = corpus_dir / relative
+def test_corpus_ingest(corpora, tmp_path, relative, empty_expected):
+    path = corpora / relative
     if not path.is_file():
         pytest.skip(f"corpus file {path} is absent")
     lines = path.read_bytes().splitlines()
@@ -618,8 +562,8 @@ def test_corpus_ingest(corpus_dir, tmp_path, relative, empty_expected):
 
 
 @pytest.mark.corpus
-def test_corpus_article_bias_prediction_first_2000(corpus_dir, tmp_path):
-    source = corpus_dir / "article_bias_prediction" / "articles.jsonl.gz"
+def test_corpus_article_bias_prediction_first_2000(corpora, tmp_path):
+    source = corpora / "article_bias_prediction" / "articles.jsonl.gz"
     if not source.is_file():
         pytest.skip(f"corpus file {source} is absent")
     with gzip.open(source, "rb") as handle:
