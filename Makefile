@@ -10,7 +10,7 @@ PORT ?= 8501
 
 help:
 	@echo "make run    - install, build the sample store if missing, serve the dashboard on http://localhost:$(PORT)"
-	@echo "make test   - install, run every test (unit, AppTest, real browser)"
+	@echo "make test   - install, lint (ruff), run every test (unit, AppTest, real browser)"
 	@echo "make bench  - run the benchmarks in bench/ (needs ../shared/corpora)"
 
 # The environment is rebuilt only when the lock file or project metadata change.
@@ -30,6 +30,7 @@ run: install store
 	$(VENV)/bin/coverage-lens dashboard --db $(DB) --port $(PORT)
 
 test: install
+	$(VENV)/bin/ruff check analysis dashboard tests bench
 	$(VENV)/bin/pytest
 
 bench: install
