@@ -114,6 +114,38 @@ def ingest(
 
 
 @app.command()
+def group(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Articles in the corpus JSONL format.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: id,event_id,story_id.")],
+) -> None:
+    """Group articles into events and stories (default settings, no labels used); write one row per article."""
+    import csv
+
+    from analysis.events import group_articles, read_corpus_for_grouping
+
+    try:
+        check_settings()
+        articles, problems = read_corpus_for_grouping(input_path)
+    except SettingError as error:
+        _fail(str(error))
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        console.print(f"  skipped {problem}", markup=False, highlight=False)
+    if any(problem.whole_input for problem in problems):
+        _fail(f"{input_path} could not be read")
+    grouped = group_articles(articles)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "event_id", "story_id"])
+        writer.writerows(grouped[["id", "event_id", "story_id"]].itertuples(index=False, name=None))
+    console.print(
+        f"{len(grouped)} articles → {grouped['event_id'].nunique()} events, "
+        f"{grouped['story_id'].nunique()} stories; written to {out}",
+        highlight=False,
+    )
+
+
+@app.command()
 def info(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,

@@ -95,6 +95,41 @@ SETTINGS: tuple[Setting, ...] = (
         "A title-case fragment of at most this many words glued after the last sentence "
         "of a paragraph ('... said. Special Report: WikiLeaks') is a link label or sign-off.",
     ),
+    # --- events and stories
+    Setting(
+        "event_threshold",
+        0.16,
+        "Average TF-IDF cosine at which two groups of articles merge into one event (average "
+        "link). Lower joins more loosely related coverage; higher splits an event's angles apart.",
+    ),
+    Setting(
+        "event_window_days",
+        7.0,
+        "Largest gap in days between two dated articles of one event. Similar articles further "
+        "apart are different events (they may share a story).",
+    ),
+    Setting(
+        "event_top_k",
+        20,
+        "Most similar articles kept per article as candidate links (sparse top-k search).",
+    ),
+    Setting(
+        "candidate_min_score",
+        0.05,
+        "Lowest cosine kept as a candidate link; lower links never matter for events and only cost memory.",
+    ),
+    Setting(
+        "event_max_component",
+        3000,
+        "Largest group of linked articles clustered exactly; larger ones are first split at "
+        "stricter link thresholds, which bounds memory on very large news days.",
+    ),
+    Setting(
+        "story_threshold",
+        0.3,
+        "Cosine between two events' name-and-number profiles (who, where, how many) at which they "
+        "belong to one story, however far apart in time.",
+    ),
     Setting(
         "language_sample_chars",
         300,

@@ -259,3 +259,31 @@ def test_invalid_setting_in_environment_is_reported_without_traceback(tmp_path):
     assert result.returncode == 1, result.output
     assert "COVERAGE_LENS_MAX_FILE_MB" in result.output
     assert "Traceback" not in result.output, result.output[-1500:]
+
+
+# --- group: the evaluation entry point ------------------------------------------------------------
+
+
+def test_group_writes_one_row_per_input_article(tmp_path):
+    from tests.invented import FERRY, LIBRARY, MARKET, write_jsonl
+
+    rows = [dict(article, id=f"doc-{n}") for n, article in enumerate([FERRY, LIBRARY, MARKET, dict(FERRY, published=None)])]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out" / "groups.csv"
+    result = run("group", str(source), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,event_id,story_id"
+    table = [line.split(",") for line in lines[1:]]
+    assert [row[0] for row in table] == ["doc-0", "doc-1", "doc-2", "doc-3"]
+    by_id = {row[0]: row for row in table}
+    assert by_id["doc-0"][1] == by_id["doc-3"][1]  # the same text, one undated: one event
+    assert by_id["doc-0"][1] != by_id["doc-1"][1]
+    assert all(row[1].startswith("e-") and row[2].startswith("s-") for row in table)
+
+
+def test_group_on_unreadable_input_fails_cleanly(tmp_path):
+    result = run("group", str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "o.csv"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "could not be read" in result.stderr
+    assert not (tmp_path / "o.csv").exists()
