@@ -26,7 +26,9 @@ $(DB): | $(VENV)/.installed
 
 store: $(DB)
 
+# analyze is incremental: on an up-to-date store it only checks and returns.
 run: install store
+	$(VENV)/bin/coverage-lens analyze --db $(DB)
 	$(VENV)/bin/coverage-lens dashboard --db $(DB) --port $(PORT)
 
 test: install
@@ -36,6 +38,8 @@ test: install
 bench: install
 	$(VENV)/bin/python bench/segmentation.py
 	$(VENV)/bin/python bench/ingest.py
+	$(VENV)/bin/python bench/events.py
+	$(VENV)/bin/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

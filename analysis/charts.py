@@ -72,3 +72,83 @@ def timeline_chart(timeline: pd.DataFrame, *, title: str = "Articles per outlet 
             ],
         )
     )
+
+
+# Sentence statuses of analysis.similarity.sentence_alignment: green for shared text,
+# amber for reworded, grey for what only one article says.
+STATUS_COLORS = {"shared": "#2ca02c", "reworded": "#ff7f0e", "unique": "#7f7f7f"}
+
+
+def similarity_heatmap(
+    outlet_similarity: pd.DataFrame, *, title: str = "How alike outlets' coverage is"
+) -> alt.LayerChart:
+    """Outlet × outlet matrix of coverage similarity, each cell labelled with its score.
+
+    Args:
+        outlet_similarity: columns ``outlet_a``, ``outlet_b``, ``similarity`` (in [0, 1], NaN
+            for pairs with nothing to compare, left blank) and optionally ``articles_a``,
+            ``articles_b`` or ``shared_events``, as returned by
+            :func:`analysis.similarity.outlet_similarity_for_event` and
+            :func:`analysis.similarity.outlet_similarity_overall`.
+    """
+    tooltip = [
+        alt.Tooltip("outlet_a:N", title="Outlet"),
+        alt.Tooltip("outlet_b:N", title="Compared with"),
+        alt.Tooltip("similarity:Q", title="Similarity", format=".2f"),
+    ]
+    extra_columns = {"articles_a": "Articles (outlet)", "articles_b": "Articles (compared with)",
+                     "shared_events": "Events both covered"}
+    tooltip += [alt.Tooltip(f"{column}:Q", title=label)
+                for column, label in extra_columns.items() if column in outlet_similarity.columns]
+    outlets = sorted(set(outlet_similarity["outlet_a"]) | set(outlet_similarity["outlet_b"]))
+    base = alt.Chart(outlet_similarity, title=title).encode(
+        x=alt.X("outlet_a:N", title="Outlet", sort=outlets),
+        y=alt.Y("outlet_b:N", title="Compared with", sort=outlets),
+        tooltip=tooltip,
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("similarity:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), title="Similarity")
+    )
+    labels = (
+        base.mark_text(baseline="middle")
+        .transform_filter("isValid(datum.similarity)")
+        .encode(
+            text=alt.Text("similarity:Q", format=".2f"),
+            # Dark cells get white text so the label stays readable.
+            color=alt.condition("datum.similarity > 0.6", alt.value("white"), alt.value("black")),
+        )
+    )
+    return cells + labels
+
+
+def alignment_chart(alignment: pd.DataFrame, *, title: str = "Closest sentence in the other article") -> alt.Chart:
+    """One bar per sentence of article A: the score of its best match in article B.
+
+    Args:
+        alignment: columns ``sentence_no``, ``text``, ``match_sentence_no``, ``match_text``,
+            ``score``, ``status``, as returned by :func:`analysis.similarity.sentence_alignment`.
+    """
+    return (
+        alt.Chart(alignment, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("sentence_no:O", title="Sentence"),
+            y=alt.Y("score:Q", title="Best-match similarity", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+                title="Status",
+            ),
+            tooltip=[
+                alt.Tooltip("sentence_no:O", title="Sentence"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("score:Q", title="Similarity", format=".2f"),
+                alt.Tooltip("text:N", title="Sentence text"),
+                alt.Tooltip("match_sentence_no:O", title="Matched sentence"),
+                alt.Tooltip("match_text:N", title="Matched text"),
+            ],
+        )
+    )
+
+
+__all__ += ["STATUS_COLORS", "alignment_chart", "similarity_heatmap"]

@@ -114,6 +114,32 @@ def ingest(
 
 
 @app.command()
+def analyze(
+    db: DbOption = None,
+    refit: Annotated[bool, typer.Option("--refit", help="Fit a new TF-IDF model and group every article.")] = False,
+    recluster: Annotated[
+        bool, typer.Option("--recluster", help="Group every article again with the stored model.")
+    ] = False,
+) -> None:
+    """Group stored articles into events and stories; store them with the similarity tables.
+
+    Only new articles are processed unless the model is refitted (first run, --refit, or
+    the corpus grew by more than the refit_growth setting) or the settings changed.
+    """
+    from analysis.pipeline import analyze as run_analysis
+
+    with _open(db, read_only=False) as store:
+        report = run_analysis(store, refit=refit, recluster=recluster)
+    if report.mode == "none":
+        typer.echo(f"Up to date: {report.events} events, {report.stories} stories over {report.articles} articles.")
+        return
+    typer.echo(
+        f"{report.mode}: {report.articles} articles ({report.new_articles} new, {report.regrouped} grouped) → "
+        f"{report.events} events, {report.stories} stories in {report.seconds:.1f} s (run {report.run_id})"
+    )
+
+
+@app.command()
 def group(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Articles in the corpus JSONL format.")],
     out: Annotated[Path, typer.Option("--out", help="CSV to write: id,event_id,story_id.")],

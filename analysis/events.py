@@ -48,7 +48,7 @@ class EventGrouping:
         links: candidate links inside events: columns ``left``, ``right`` (row
             positions), ``score`` (cosine).
         best_link: per article: ``neighbor`` (row position of its most similar
-            article in the same event, -1 when alone) and ``score``.
+            article in the same event, -1 when alone) and ``score`` (their cosine).
     """
 
     labels: np.ndarray
@@ -79,14 +79,15 @@ def candidate_links(
         vectors: unit-length rows (:class:`~analysis.vectorize.ArticleVectorizer` output).
         published: publication times, same order; missing or None = undated.
         top_k: neighbours kept per article (setting ``event_top_k``).
-        min_score: lowest cosine kept (setting ``candidate_min_score``).
+        min_score: lowest cosine kept (default: setting ``event_threshold``; weaker links
+            never join articles into events).
         window_days: largest gap in days between linked dated articles (setting ``event_window_days``).
 
     Returns:
         Columns ``left`` < ``right`` (row positions) and ``score``, one row per linked pair.
     """
     top_k = int(top_k if top_k is not None else setting("event_top_k"))
-    min_score = float(min_score if min_score is not None else setting("candidate_min_score"))
+    min_score = float(min_score if min_score is not None else setting("event_threshold"))
     window = float(window_days if window_days is not None else setting("event_window_days"))
     n = vectors.shape[0]
     days = _days(published, n)
@@ -139,8 +140,12 @@ def candidate_links(
 
 def _average_link(
     vectors: sp.csr_matrix, members: np.ndarray, days: np.ndarray, threshold: float, window: float
-) -> np.ndarray:
-    """Average-link cluster numbers for ``members`` on their exact cosine matrix."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Average-link clusters of ``members`` on their exact cosine matrix.
+
+    Returns cluster numbers (from 1), and per member its most similar member of the
+    same cluster (a position in ``members``, -1 when alone) with that cosine.
+    """
     block = vectors[members]
     similarity = (block @ block.T).toarray().astype(np.float64)
     member_days = days[members]
@@ -149,7 +154,14 @@ def _average_link(
     distance = np.clip(1.0 - similarity, 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
-    return fcluster(tree, t=1.0 - threshold, criterion="distance")
+    clusters = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    same_cluster = (clusters[:, None] == clusters[None, :]) & ~np.eye(len(members), dtype=bool)
+    candidates = np.where(same_cluster, similarity, -np.inf)
+    best = candidates.argmax(axis=1)
+    best_score = candidates[np.arange(len(members)), best]
+    alone = ~np.isfinite(best_score)
+    best[alone], best_score[alone] = -1, 0.0
+    return clusters, best, best_score
 
 
 def group_events(
@@ -185,15 +197,19 @@ def group_events(
     strong = links[links["score"] >= threshold]
 
     raw_labels = np.full(n, -1, dtype=np.int64)
+    neighbor = np.full(n, -1, dtype=np.int64)
+    neighbor_score = np.zeros(n)
     next_label = 0
     for members in _bounded_components(n, strong, threshold, max_component):
         if len(members) == 1:
             raw_labels[members] = next_label
             next_label += 1
             continue
-        clusters = _average_link(vectors, members, days, threshold, window)
+        clusters, best, best_score = _average_link(vectors, members, days, threshold, window)
         raw_labels[members] = next_label + clusters - 1
         next_label += int(clusters.max())
+        neighbor[members] = np.where(best >= 0, members[np.maximum(best, 0)], -1)
+        neighbor_score[members] = best_score
 
     # Number events by their first article, so results do not depend on search order.
     _, first_seen = np.unique(raw_labels, return_index=True)
@@ -201,7 +217,9 @@ def group_events(
     labels = np.array([renumber[label] for label in raw_labels], dtype=np.int64)
 
     inside = links[labels[links["left"].to_numpy()] == labels[links["right"].to_numpy()]].reset_index(drop=True)
-    return EventGrouping(labels=labels, links=inside, best_link=_best_links(n, inside))
+    return EventGrouping(
+        labels=labels, links=inside, best_link=pd.DataFrame({"neighbor": neighbor, "score": neighbor_score})
+    )
 
 
 def _bounded_components(n: int, links: pd.DataFrame, threshold: float, max_component: int) -> list[np.ndarray]:
@@ -230,22 +248,26 @@ def _bounded_components(n: int, links: pd.DataFrame, threshold: float, max_compo
     return done
 
 
-def _best_links(n: int, links: pd.DataFrame) -> pd.DataFrame:
-    both_ways = pd.concat(
-        [links.rename(columns={"left": "row", "right": "neighbor"}), links.rename(columns={"right": "row", "left": "neighbor"})]
-    )
-    best = both_ways.sort_values(["row", "score"], ascending=[True, False]).drop_duplicates("row").set_index("row")
-    result = pd.DataFrame({"neighbor": np.full(n, -1, dtype=np.int64), "score": np.zeros(n)})
-    result.loc[best.index, "neighbor"] = best["neighbor"].to_numpy()
-    result.loc[best.index, "score"] = best["score"].to_numpy()
-    return result
+def event_profiles(vectors: sp.csr_matrix, labels: np.ndarray, *, top_terms: int | None = None) -> sp.csr_matrix:
+    """One unit-length centroid row per event (the mean of its articles' vectors).
 
-
-def event_profiles(vectors: sp.csr_matrix, labels: np.ndarray) -> sp.csr_matrix:
-    """One unit-length centroid row per event (the mean of its articles' vectors)."""
+    Args:
+        top_terms: keep only each row's strongest features (then renormalise), so a
+            profile says who and what the event is about, not every name mentioned once.
+    """
     n_events = int(labels.max()) + 1 if len(labels) else 0
     membership = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(n_events, len(labels)))
-    return normalize(membership @ vectors)
+    centroids = normalize(membership @ vectors).tocsr()
+    if top_terms is None:
+        return centroids
+    rows, columns, weights = [], [], []
+    for row in range(n_events):
+        start, end = centroids.indptr[row], centroids.indptr[row + 1]
+        strongest = np.argsort(-centroids.data[start:end], kind="stable")[:top_terms]
+        rows.extend([row] * len(strongest))
+        columns.extend(centroids.indices[start:end][strongest])
+        weights.extend(centroids.data[start:end][strongest])
+    return normalize(sp.csr_matrix((weights, (rows, columns)), shape=centroids.shape))
 
 
 def link_stories(profiles: sp.csr_matrix, *, threshold: float | None = None, top_k: int | None = None) -> np.ndarray:
@@ -298,7 +320,8 @@ def group_articles(articles: pd.DataFrame, *, vectorizer=None) -> pd.DataFrame:
     vectors = vectorizer.fit_transform(articles)
     published = pd.to_datetime(articles["published"], utc=True, errors="coerce") if "published" in articles else None
     grouping = group_events(vectors, published)
-    stories = link_stories(event_profiles(vectorizer.name_vectors(articles), grouping.labels))
+    profiles = event_profiles(vectorizer.name_vectors(articles), grouping.labels, top_terms=int(setting("profile_terms")))
+    stories = link_stories(profiles)
     ids = articles["id"].astype(str).to_numpy()
     event_ids = _ids_by_group("e", ids, grouping.labels)
     story_ids = _ids_by_group("s", ids, stories[grouping.labels])

@@ -110,13 +110,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "event_top_k",
-        20,
-        "Most similar articles kept per article as candidate links (sparse top-k search).",
-    ),
-    Setting(
-        "candidate_min_score",
-        0.05,
-        "Lowest cosine kept as a candidate link; lower links never matter for events and only cost memory.",
+        50,
+        "Most links kept per article in the candidate search (each at or above event_threshold, "
+        "within the window). Results are exact while no article has more strong links than this.",
     ),
     Setting(
         "event_max_component",
@@ -129,6 +125,29 @@ SETTINGS: tuple[Setting, ...] = (
         0.3,
         "Cosine between two events' name-and-number profiles (who, where, how many) at which they "
         "belong to one story, however far apart in time.",
+    ),
+    Setting(
+        "sentence_shared_threshold",
+        0.6,
+        "Sentence alignment: a sentence whose best match in the other article is at least this "
+        "alike (TF-IDF cosine) is shared.",
+    ),
+    Setting(
+        "sentence_reworded_threshold",
+        0.25,
+        "Sentence alignment: below the shared threshold but at least this alike is reworded; "
+        "below it the sentence is unique to its article.",
+    ),
+    Setting(
+        "profile_terms",
+        30,
+        "Names and figures kept in each event's profile (its strongest ones), the basis of story links.",
+    ),
+    Setting(
+        "refit_growth",
+        0.25,
+        "When articles added since the TF-IDF model was fitted exceed this share of those it was "
+        "fitted on, analyze refits the model and regroups everything instead of updating incrementally.",
     ),
     Setting(
         "language_sample_chars",

@@ -34,7 +34,9 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +116,76 @@ _MIGRATIONS: tuple[_Migration, ...] = (
                 aborted BOOLEAN
             )""",
             "CREATE SEQUENCE ingest_ids START 1",
+        ),
+    ),
+)
+_MIGRATIONS += (
+    _Migration(
+        2,
+        "analysis results: runs, models, events, stories, links, outlet similarity",
+        (
+            """CREATE TABLE runs (
+                run_id INTEGER PRIMARY KEY,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                mode VARCHAR NOT NULL,
+                settings VARCHAR NOT NULL,
+                model_id INTEGER,
+                articles INTEGER,
+                new_articles INTEGER,
+                events INTEGER,
+                stories INTEGER
+            )""",
+            "CREATE SEQUENCE run_ids START 1",
+            # The fitted TF-IDF model as zlib-compressed JSON (vocabularies and IDF weights):
+            # plain data, never a pickle, so opening a shared store cannot run code.
+            """CREATE TABLE models (
+                model_id INTEGER PRIMARY KEY,
+                fitted_at TIMESTAMP NOT NULL,
+                articles INTEGER NOT NULL,
+                state BLOB NOT NULL
+            )""",
+            """CREATE TABLE events (
+                event_id VARCHAR PRIMARY KEY,
+                story_id VARCHAR NOT NULL,
+                label VARCHAR,
+                articles INTEGER NOT NULL,
+                outlets INTEGER NOT NULL,
+                first_published TIMESTAMP,
+                last_published TIMESTAMP,
+                run_id INTEGER NOT NULL
+            )""",
+            """CREATE TABLE article_events (
+                article_id VARCHAR PRIMARY KEY,
+                event_id VARCHAR NOT NULL,
+                best_neighbor_id VARCHAR,
+                best_score DOUBLE NOT NULL
+            )""",
+            """CREATE TABLE event_links (
+                left_id VARCHAR NOT NULL,
+                right_id VARCHAR NOT NULL,
+                score DOUBLE NOT NULL
+            )""",
+            """CREATE TABLE event_profiles (
+                event_id VARCHAR NOT NULL,
+                term VARCHAR NOT NULL,
+                weight DOUBLE NOT NULL
+            )""",
+            """CREATE TABLE stories (
+                story_id VARCHAR PRIMARY KEY,
+                events INTEGER NOT NULL,
+                articles INTEGER NOT NULL,
+                first_published TIMESTAMP,
+                last_published TIMESTAMP
+            )""",
+            """CREATE TABLE outlet_similarity (
+                event_id VARCHAR NOT NULL,
+                outlet_a VARCHAR NOT NULL,
+                outlet_b VARCHAR NOT NULL,
+                similarity DOUBLE NOT NULL,
+                articles_a INTEGER NOT NULL,
+                articles_b INTEGER NOT NULL
+            )""",
         ),
     ),
 )
@@ -389,6 +461,163 @@ class Store:
             query += " WHERE article_id IN (SELECT unnest(?))"
             parameters.append(list(article_ids))
         return self.connection.execute(query + " ORDER BY article_id, sentence_no", parameters).df()
+
+    # --- analysis results -----------------------------------------------------------
+
+    def analysis_articles(self, article_ids: list[str] | None = None) -> pd.DataFrame:
+        """Articles as analysis reads them: article_id, outlet, title, text, published (UTC);
+        all of them, or those named, ordered by article_id."""
+        query = "SELECT article_id, outlet, title, text, published FROM articles"
+        parameters: list = []
+        if article_ids is not None:
+            query += " WHERE article_id IN (SELECT unnest(?))"
+            parameters.append(list(article_ids))
+        return _as_utc(self.connection.execute(query + " ORDER BY article_id", parameters).df(), ("published",))
+
+    def article_dates(self) -> pd.DataFrame:
+        """article_id and published (UTC) of every article, and whether it has been analysed."""
+        frame = self.connection.execute(
+            "SELECT a.article_id, a.published, e.article_id IS NOT NULL AS analysed "
+            "FROM articles a LEFT JOIN article_events e USING (article_id) ORDER BY a.article_id"
+        ).df()
+        return _as_utc(frame, ("published",))
+
+    def last_run(self) -> dict | None:
+        """The newest finished analysis run as a dict (settings parsed), or None."""
+        row = self.connection.execute(
+            "SELECT run_id, mode, settings, model_id FROM runs WHERE finished_at IS NOT NULL "
+            "ORDER BY run_id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return {"run_id": row[0], "mode": row[1], "settings": json.loads(row[2]), "model_id": row[3]}
+
+    def save_model(self, state: dict, *, articles: int) -> int:
+        """Store a fitted model's state; return its id."""
+        model_id = self.connection.execute("SELECT coalesce(max(model_id), 0) + 1 FROM models").fetchone()[0]
+        blob = zlib.compress(json.dumps(state).encode("utf-8"), 6)
+        self.connection.execute(
+            "INSERT INTO models VALUES (?, ?, ?, ?)", [model_id, _utc_now(), articles, blob]
+        )
+        return model_id
+
+    def model(self, model_id: int) -> tuple[dict, int]:
+        """A stored model's state and the number of articles it was fitted on."""
+        state, articles = self.connection.execute(
+            "SELECT state, articles FROM models WHERE model_id = ?", [model_id]
+        ).fetchone()
+        return json.loads(zlib.decompress(state).decode("utf-8")), articles
+
+    def start_run(self, mode: str, settings: dict, model_id: int) -> int:
+        run_id = self.connection.execute("SELECT nextval('run_ids')").fetchone()[0]
+        self.connection.execute(
+            "INSERT INTO runs (run_id, started_at, mode, settings, model_id) VALUES (?, ?, ?, ?, ?)",
+            [run_id, _utc_now(), mode, json.dumps(settings, sort_keys=True), model_id],
+        )
+        return run_id
+
+    def event_links(self) -> pd.DataFrame:
+        """The stored link graph: left_id, right_id, score."""
+        return self.connection.execute("SELECT left_id, right_id, score FROM event_links").df()
+
+    def event_profiles(self) -> pd.DataFrame:
+        """Every event's name-and-number profile: event_id, term, weight."""
+        return self.connection.execute("SELECT event_id, term, weight FROM event_profiles ORDER BY event_id, term").df()
+
+    def events_of(self, article_ids: list[str]) -> list[str]:
+        """The events the named articles are in now."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT event_id FROM article_events WHERE article_id IN (SELECT unnest(?))", [list(article_ids)]
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def write_analysis(
+        self,
+        run_id: int,
+        *,
+        replace_all: bool,
+        removed_event_ids: list[str],
+        articles_regrouped: list[str],
+        tables: dict[str, pd.DataFrame],
+        stories: pd.DataFrame,
+        event_stories: pd.DataFrame,
+        counts: dict[str, int],
+    ) -> None:
+        """Write one analysis run's results in one transaction.
+
+        ``replace_all`` clears every result table first; otherwise the rows of
+        ``removed_event_ids`` and of the links touching ``articles_regrouped`` are
+        replaced. ``tables`` holds new rows for ``events``, ``article_events``,
+        ``event_links``, ``event_profiles`` and ``outlet_similarity`` (columns as the
+        tables). Stories are always rewritten whole from ``stories`` and
+        ``event_stories`` (event_id, story_id), since any event can change them.
+        """
+        connection = self.connection
+        connection.begin()
+        try:
+            if replace_all:
+                for table in ("events", "article_events", "event_links", "event_profiles", "outlet_similarity"):
+                    connection.execute(f"DELETE FROM {table}")
+            else:
+                removed, regrouped = list(removed_event_ids), list(articles_regrouped)
+                for table in ("events", "article_events", "event_profiles", "outlet_similarity"):
+                    connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT unnest(?))", [removed])
+                connection.execute(
+                    "DELETE FROM event_links WHERE left_id IN (SELECT unnest(?)) OR right_id IN (SELECT unnest(?))",
+                    [regrouped, regrouped],
+                )
+            for table, frame in tables.items():
+                if len(frame):
+                    connection.register("incoming_rows", frame)
+                    connection.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")
+                    connection.unregister("incoming_rows")
+            connection.execute("DELETE FROM stories")
+            if len(stories):
+                connection.register("incoming_rows", stories)
+                connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
+                connection.unregister("incoming_rows")
+            connection.register("incoming_rows", event_stories)
+            connection.execute(
+                "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
+                "WHERE events.event_id = incoming_rows.event_id"
+            )
+            connection.unregister("incoming_rows")
+            connection.execute(
+                "UPDATE runs SET finished_at = ?, articles = ?, new_articles = ?, events = ?, stories = ? "
+                "WHERE run_id = ?",
+                [_utc_now(), counts["articles"], counts["new_articles"], counts["events"], counts["stories"], run_id],
+            )
+            connection.commit()
+        except Exception:
+            connection.rollback()
+            raise
+
+    def events(self) -> pd.DataFrame:
+        """Events, most articles first: event_id, story_id, label, articles, outlets,
+        first_published, last_published (UTC), run_id."""
+        frame = self.connection.execute(
+            "SELECT * FROM events ORDER BY articles DESC, outlets DESC, event_id"
+        ).df()
+        return _as_utc(frame, ("first_published", "last_published"))
+
+    def article_events(self) -> pd.DataFrame:
+        """Which event each article is in: article_id, event_id, best_neighbor_id, best_score."""
+        return self.connection.execute("SELECT * FROM article_events ORDER BY article_id").df()
+
+    def stories(self) -> pd.DataFrame:
+        """Stories, most events first: story_id, events, articles, first_published, last_published."""
+        frame = self.connection.execute("SELECT * FROM stories ORDER BY events DESC, articles DESC, story_id").df()
+        return _as_utc(frame, ("first_published", "last_published"))
+
+    def outlet_similarity(self, event_id: str | None = None) -> pd.DataFrame:
+        """Outlet × outlet cosine per event (long format): event_id, outlet_a, outlet_b,
+        similarity, articles_a, articles_b."""
+        query = "SELECT * FROM outlet_similarity"
+        parameters: list = []
+        if event_id is not None:
+            query += " WHERE event_id = ?"
+            parameters.append(event_id)
+        return self.connection.execute(query + " ORDER BY event_id, outlet_a, outlet_b", parameters).df()
 
     def ingests(self) -> pd.DataFrame:
         """The ingest log, newest first; columns as the ``ingests`` table."""

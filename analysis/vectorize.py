@@ -154,6 +154,53 @@ class ArticleVectorizer(TransformerMixin, BaseEstimator):
         full_texts = [f"{t}\n{b}" for t, b in zip(_texts(documents, "title"), _texts(documents, "text"))]
         return normalize(self.name_vectorizer_.transform(full_texts))
 
+    def to_state(self) -> dict:
+        """What :meth:`from_state` needs to rebuild this fitted vectorizer: parameters,
+        vocabularies in column order and IDF weights (plain data, no pickled code, so a
+        store from elsewhere cannot run anything when its model is loaded)."""
+        check_is_fitted(self, "word_vectorizer_")
+        state = {
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()},
+            "word_min_df": self.word_vectorizer_.min_df,
+            "word_max_df": self.word_vectorizer_.max_df,
+            "word_terms": self.word_vectorizer_.get_feature_names_out().tolist(),
+            "word_idf": self.word_vectorizer_.idf_.tolist(),
+            "name_terms": None,
+            "name_idf": None,
+        }
+        if self.name_vectorizer_ is not None:
+            state["name_terms"] = self.name_vectorizer_.get_feature_names_out().tolist()
+            state["name_idf"] = self.name_vectorizer_.idf_.tolist()
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict) -> ArticleVectorizer:
+        """A fitted vectorizer equal to the one :meth:`to_state` described."""
+        params = dict(state["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        vectorizer = cls(**params)
+        vectorizer.word_vectorizer_ = TfidfVectorizer(
+            sublinear_tf=True,
+            stop_words="english",
+            ngram_range=params["ngram_range"],
+            min_df=state["word_min_df"],
+            max_df=state["word_max_df"],
+            dtype=np.float32,
+            vocabulary={term: column for column, term in enumerate(state["word_terms"])},
+        )
+        vectorizer.word_vectorizer_.idf_ = np.asarray(state["word_idf"], dtype=np.float64)
+        vectorizer.name_vectorizer_ = None
+        if state["name_terms"] is not None:
+            vectorizer.name_vectorizer_ = TfidfVectorizer(
+                analyzer=names_and_numbers,
+                sublinear_tf=True,
+                dtype=np.float32,
+                vocabulary={term: column for column, term in enumerate(state["name_terms"])},
+            )
+            vectorizer.name_vectorizer_.idf_ = np.asarray(state["name_idf"], dtype=np.float64)
+        vectorizer.n_features_out_ = len(state["word_terms"]) + len(state["name_terms"] or [])
+        return vectorizer
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "word_vectorizer_")
         names = list(self.word_vectorizer_.get_feature_names_out())

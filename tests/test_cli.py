@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from analysis.ingest import ingest
-from analysis.store import Store
+from analysis.store import SCHEMA_VERSION, Store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -88,7 +88,7 @@ def test_info_json(tmp_path, sample_db):
     summary = json.loads(result.stdout)  # stdout is exactly one JSON object
     assert summary["articles"] == 3
     assert summary["outlets"] == 3
-    assert summary["schema_version"] == 1
+    assert summary["schema_version"] == SCHEMA_VERSION
     assert summary["outlet_articles"] == {"The Telegraph": 1, "CBS News": 1, "U.S. News & World Report": 1}
     assert (summary["first_published"], summary["last_published"]) == ("2010-12-01", "2012-06-19")
     assert summary["sentences"] > 3
@@ -220,9 +220,9 @@ def test_migrate_creates_schema_in_empty_database(tmp_path):
 
     result = run("migrate", "--db", db, cwd=tmp_path)
     assert result.returncode == 0, result.output
-    assert "schema version 1" in result.output
+    assert f"schema version {SCHEMA_VERSION}" in result.output
     with Store.open(db, read_only=True) as store:
-        assert store.schema_version() == 1
+        assert store.schema_version() == SCHEMA_VERSION
         assert store.summary()["articles"] == 0
 
 
@@ -230,9 +230,9 @@ def test_migrate_new_store(tmp_path):
     db = tmp_path / "new" / "fresh.duckdb"
     result = run("migrate", "--db", db, cwd=tmp_path)
     assert result.returncode == 0, result.output
-    assert "schema version 1" in result.output
+    assert f"schema version {SCHEMA_VERSION}" in result.output
     with Store.open(db, read_only=True) as store:
-        assert store.schema_version() == 1
+        assert store.schema_version() == SCHEMA_VERSION
 
 
 def test_not_a_database_file(tmp_path):
@@ -287,3 +287,14 @@ def test_group_on_unreadable_input_fails_cleanly(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "could not be read" in result.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_analyze_stores_events_then_reports_up_to_date(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert run("ingest", SAMPLE, "--db", db, cwd=tmp_path).returncode == 0
+    first = run("analyze", "--db", db, cwd=tmp_path)
+    assert first.returncode == 0, first.output
+    assert "refit" in first.stdout and "2 events, 1 stories" in first.stdout
+    again = run("analyze", "--db", db, cwd=tmp_path)
+    assert again.returncode == 0 and "Up to date" in again.stdout
+    assert run("analyze", "--db", tmp_path / "absent" / "x.duckdb", "--recluster", cwd=tmp_path).returncode == 0

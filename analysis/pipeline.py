@@ -1,0 +1,265 @@
+"""``coverage-lens analyze``: events, stories and similarity tables in the store, kept up to date.
+
+Three modes, chosen by :func:`analyze`:
+
+- ``refit``: fit a new TF-IDF model on every article, then group everything.
+  Runs on the first analysis, on request, and when the corpus has grown by more
+  than ``refit_growth`` since the model was fitted (IDF weights drift).
+- ``recluster``: group every article again with the stored model. Runs when
+  the grouping settings changed since the last run, or on request.
+- ``incremental``: only new articles are vectorised; their links to articles
+  in their time window are added to the stored link graph, and only the
+  connected parts of the graph that the new links touch are grouped again.
+  Events elsewhere keep their ids and rows untouched.
+
+With the same model, incremental and recluster give the same events, because
+events never cross components of the link graph and each component is
+clustered from its own exact cosine matrix (the equality holds while no
+article has more than ``event_top_k`` links at or above the threshold).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
+from analysis.settings import check_settings, setting
+from analysis.similarity import event_labels, outlet_similarity_for_event
+from analysis.store import Store
+from analysis.vectorize import ArticleVectorizer
+
+__all__ = ["GROUPING_SETTINGS", "AnalysisReport", "analyze"]
+
+# The settings whose change makes stored events stale.
+GROUPING_SETTINGS = (
+    "event_threshold", "event_window_days", "event_top_k", "event_max_component", "story_threshold", "profile_terms",
+)
+
+
+@dataclass
+class AnalysisReport:
+    """What one analysis run did: ``mode`` (refit, recluster, incremental or none),
+    ``run_id``, ``articles`` (in the corpus), ``new_articles``, ``regrouped``
+    (articles whose events were recomputed), ``events``, ``stories``, ``seconds``."""
+
+    mode: str
+    run_id: int | None
+    articles: int
+    new_articles: int
+    regrouped: int
+    events: int
+    stories: int
+    seconds: float
+
+
+def _settings_snapshot() -> dict:
+    return {name: setting(name) for name in GROUPING_SETTINGS}
+
+
+def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> AnalysisReport:
+    """Bring the store's events, stories and similarity tables up to date.
+
+    Args:
+        store: an open, writable store.
+        refit: fit a new model and group everything.
+        recluster: group everything again with the stored model.
+    """
+    started = time.perf_counter()
+    check_settings()
+    dates = store.article_dates()
+    new_ids = dates.loc[~dates["analysed"], "article_id"].tolist()
+    last = store.last_run()
+    model_articles = store.model(last["model_id"])[1] if last else 0
+    if last is None or refit or len(new_ids) > float(setting("refit_growth")) * max(1, model_articles):
+        mode = "refit"
+    elif recluster or last["settings"] != _settings_snapshot():
+        mode = "recluster"
+    elif new_ids:
+        mode = "incremental"
+    else:
+        return AnalysisReport("none", None, len(dates), 0, 0, len(store.events()), len(store.stories()),
+                              time.perf_counter() - started)
+    if len(dates) == 0:
+        return AnalysisReport("none", None, 0, 0, 0, 0, 0, time.perf_counter() - started)
+
+    if mode == "refit":
+        articles = store.analysis_articles()
+        vectorizer = ArticleVectorizer().fit(articles)
+        model_id = store.save_model(vectorizer.to_state(), articles=len(articles))
+    else:
+        model_id = last["model_id"]
+        vectorizer = ArticleVectorizer.from_state(store.model(model_id)[0])
+    run_id = store.start_run(mode, _settings_snapshot(), model_id)
+
+    if mode == "incremental":
+        regroup_ids, new_links = _incremental_scope(store, vectorizer, dates, new_ids)
+        removed_events = store.events_of([i for i in regroup_ids if i not in set(new_ids)])
+        articles = store.analysis_articles(regroup_ids)
+    else:
+        articles = articles if mode == "refit" else store.analysis_articles()
+        removed_events, new_links = [], None
+
+    tables = _group(articles, vectorizer, links=new_links)
+    tables["events"]["run_id"] = run_id
+    # Stories span the whole corpus: kept events' stored profiles join the new ones.
+    fact_columns = ["event_id", "articles", "first_published", "last_published"]
+    profiles, event_facts = tables["event_profiles"], tables["events"][fact_columns]
+    if mode == "incremental":
+        kept_profiles = store.event_profiles()
+        kept_events = store.events()[fact_columns]
+        profiles = pd.concat([kept_profiles[~kept_profiles["event_id"].isin(removed_events)], profiles])
+        event_facts = pd.concat([kept_events[~kept_events["event_id"].isin(removed_events)], event_facts])
+    stories, event_stories = _stories(profiles, event_facts.reset_index(drop=True))
+    store.write_analysis(
+        run_id,
+        replace_all=mode != "incremental",
+        removed_event_ids=removed_events,
+        articles_regrouped=articles["article_id"].tolist(),
+        tables=tables,
+        stories=stories,
+        event_stories=event_stories,
+        counts={"articles": len(dates), "new_articles": len(new_ids), "events": len(event_facts),
+                "stories": len(stories)},
+    )
+    return AnalysisReport(mode, run_id, len(dates), len(new_ids), len(articles), len(event_facts), len(stories),
+                          time.perf_counter() - started)
+
+
+def _incremental_scope(
+    store: Store, vectorizer: ArticleVectorizer, dates: pd.DataFrame, new_ids: list[str]
+) -> tuple[list[str], pd.DataFrame]:
+    """Articles to group again, and the full link graph among them (by article id)."""
+    window = float(setting("event_window_days"))
+    new_dates = dates[dates["article_id"].isin(new_ids)]["published"]
+    if new_dates.isna().any():
+        pool_ids = dates["article_id"].tolist()
+    else:
+        low, high = new_dates.min() - pd.Timedelta(days=window), new_dates.max() + pd.Timedelta(days=window)
+        near = dates["published"].between(low, high) | dates["published"].isna()
+        pool_ids = sorted(set(dates.loc[near, "article_id"]) | set(new_ids))
+    pool = store.analysis_articles(pool_ids)
+    links = candidate_links(vectorizer.transform(pool), pool["published"])
+    ids = pool["article_id"].to_numpy()
+    fresh = set(new_ids)
+    found = pd.DataFrame({"left_id": ids[links["left"]], "right_id": ids[links["right"]], "score": links["score"]})
+    found = found[found["left_id"].isin(fresh) | found["right_id"].isin(fresh)]
+    graph = pd.concat([store.event_links(), found], ignore_index=True)
+
+    # The connected parts of the whole link graph that hold a new article.
+    names = pd.Index(sorted(set(graph["left_id"]) | set(graph["right_id"]) | fresh))
+    left, right = names.get_indexer(graph["left_id"]), names.get_indexer(graph["right_id"])
+    matrix = sp.coo_matrix((np.ones(len(left)), (left, right)), shape=(len(names), len(names)))
+    _, component = connected_components(matrix, directed=False)
+    touched = set(component[names.get_indexer(list(fresh))])
+    regroup = names[np.isin(component, list(touched))].tolist()
+    inside = set(regroup)
+    return sorted(regroup), graph[graph["left_id"].isin(inside) & graph["right_id"].isin(inside)]
+
+
+def _group(articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Events of ``articles`` as new rows of every result table, by table name."""
+    articles = articles.reset_index(drop=True)
+    vectors = vectorizer.transform(articles)
+    ids = articles["article_id"].to_numpy()
+    if links is not None:
+        position = pd.Index(ids)
+        links = pd.DataFrame(
+            {"left": position.get_indexer(links["left_id"]), "right": position.get_indexer(links["right_id"]),
+             "score": links["score"].to_numpy()}
+        )
+        left, right = np.minimum(links["left"], links["right"]), np.maximum(links["left"], links["right"])
+        links = links.assign(left=left, right=right).sort_values(["left", "right"], ignore_index=True)
+    else:
+        links = candidate_links(vectors, articles["published"])
+    grouping = group_events(vectors, articles["published"], links=links)
+    event_ids = pd.Series(grouping.labels).map(
+        pd.Series(ids).groupby(grouping.labels).agg(lambda members: stable_id("e", list(members)))
+    ).to_numpy()
+    members = articles.assign(event_id=event_ids)
+    neighbor = grouping.best_link["neighbor"].to_numpy()
+
+    labels = event_labels(members, vectors, vectorizer=vectorizer, top_terms=5)
+    facts = members.groupby("event_id").agg(
+        articles=("article_id", "size"), outlets=("outlet", "nunique"),
+        first_published=("published", "min"), last_published=("published", "max"),
+    ).reset_index()
+    events = facts.merge(labels[["event_id", "label"]], on="event_id", how="left")
+    events = events.assign(story_id="", run_id=0)[
+        ["event_id", "story_id", "label", "articles", "outlets", "first_published", "last_published", "run_id"]
+    ]
+    article_events = pd.DataFrame(
+        {"article_id": ids, "event_id": event_ids,
+         "best_neighbor_id": [ids[i] if i >= 0 else None for i in neighbor],
+         "best_score": grouping.best_link["score"].to_numpy(dtype=float)}
+    )
+    event_links = pd.DataFrame(
+        {"left_id": ids[links["left"].to_numpy()], "right_id": ids[links["right"].to_numpy()],
+         "score": links["score"].to_numpy(dtype=float)}
+    )
+    similarity = []
+    for event_id, rows in members.groupby("event_id").indices.items():
+        if members.loc[rows, "outlet"].nunique() >= 2:
+            one = outlet_similarity_for_event(members.iloc[rows].reset_index(drop=True), vectors[rows])
+            similarity.append(one.assign(event_id=event_id))
+    outlet_similarity = (
+        pd.concat(similarity, ignore_index=True)[["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"]]
+        if similarity
+        else pd.DataFrame(columns=["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"])
+    )
+    profiles = _profiles(vectorizer, articles, grouping.labels, event_ids)
+    for column in ("first_published", "last_published"):
+        events[column] = pd.to_datetime(events[column], utc=True).dt.tz_localize(None)
+    return {
+        "events": events, "article_events": article_events, "event_links": event_links,
+        "event_profiles": profiles, "outlet_similarity": outlet_similarity,
+    }
+
+
+def _profiles(
+    vectorizer: ArticleVectorizer, articles: pd.DataFrame, labels: np.ndarray, event_ids: np.ndarray
+) -> pd.DataFrame:
+    """Each event's strongest name-and-number terms as rows: event_id, term, weight."""
+    centroids = event_profiles(
+        vectorizer.name_vectors(articles), labels, top_terms=int(setting("profile_terms"))
+    ).tocoo()
+    names = (
+        vectorizer.name_vectorizer_.get_feature_names_out()
+        if vectorizer.name_vectorizer_ is not None
+        else np.array([], dtype=object)
+    )
+    label_to_event = pd.Series(event_ids).groupby(labels).first()
+    return pd.DataFrame(
+        {
+            "event_id": label_to_event.loc[centroids.row].to_numpy(),
+            "term": names[centroids.col] if len(names) else np.array([], dtype=object),
+            "weight": centroids.data.astype(float),
+        }
+    )
+
+
+def _stories(profiles: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stories over every event, from their stored profiles."""
+    event_ids = events["event_id"].sort_values(ignore_index=True)
+    position = pd.Index(event_ids)
+    terms = pd.Index(sorted(set(profiles["term"])))
+    matrix = sp.csr_matrix(
+        (profiles["weight"].to_numpy(), (position.get_indexer(profiles["event_id"]), terms.get_indexer(profiles["term"]))),
+        shape=(len(event_ids), max(1, len(terms))),
+    )
+    story_numbers = link_stories(matrix)
+    story_ids = pd.Series(event_ids.to_numpy()).groupby(story_numbers).agg(lambda members: stable_id("s", list(members)))
+    event_stories = pd.DataFrame({"event_id": event_ids, "story_id": story_ids.loc[story_numbers].to_numpy()})
+    facts = events.merge(event_stories, on="event_id")
+    stories = facts.groupby("story_id").agg(
+        events=("event_id", "size"), articles=("articles", "sum"),
+        first_published=("first_published", "min"), last_published=("last_published", "max"),
+    ).reset_index()
+    for column in ("first_published", "last_published"):
+        stories[column] = pd.to_datetime(stories[column], utc=True).dt.tz_localize(None)
+    return stories[["story_id", "events", "articles", "first_published", "last_published"]], event_stories

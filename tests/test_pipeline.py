@@ -1,0 +1,79 @@
+"""``analyze``: results in the store, incremental updates equal to a full regrouping."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis.ingest import ingest
+from analysis.pipeline import analyze
+from analysis.store import Store
+from tests.conftest import SAMPLE
+
+
+def _partition(store: Store) -> dict[str, str]:
+    return dict(zip(*store.article_events()[["article_id", "event_id"]].to_dict("list").values()))
+
+
+def _stories(store: Store) -> dict[str, str]:
+    return dict(zip(store.events()["event_id"], store.events()["story_id"]))
+
+
+def test_sample_analysis_is_stored(sample_store_path):
+    with Store.open(sample_store_path) as store:
+        report = analyze(store)
+        assert report.mode == "refit" and report.events == 2 and report.stories == 1
+        articles = store.articles()
+        event_of = dict(zip(store.article_events()["article_id"], store.article_events()["event_id"]))
+        outlet_event = {row.outlet: event_of[row.article_id] for row in articles.itertuples()}
+        assert outlet_event["The Telegraph"] == outlet_event["CBS News"] != outlet_event["U.S. News & World Report"]
+        events = store.events().set_index("event_id")
+        pair = events.loc[outlet_event["CBS News"]]
+        assert (pair["articles"], pair["outlets"]) == (2, 2)
+        assert pair["label"] in set(articles["title"])
+        similarity = store.outlet_similarity(outlet_event["CBS News"])
+        assert set(similarity["outlet_a"]) == {"CBS News", "The Telegraph"}
+        matrix = similarity.pivot(index="outlet_a", columns="outlet_b", values="similarity")
+        assert (matrix.to_numpy() == matrix.to_numpy().T).all()
+        assert ((similarity["similarity"] >= 0) & (similarity["similarity"] <= 1 + 1e-9)).all()
+        assert len(store.stories()) == 1
+        # Nothing new: nothing to do.
+        assert analyze(store).mode == "none"
+
+
+def _split_jsonl(source, tmp_path, parity):
+    lines = source.read_text(encoding="utf-8").splitlines()
+    part = tmp_path / f"part{parity}.jsonl"
+    part.write_text("\n".join(line for n, line in enumerate(lines) if n % 2 == parity) + "\n", encoding="utf-8")
+    return part
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("corpus", ["newswcl50/newswcl50.jsonl", "ecbplus/ecbplus.jsonl"])
+def test_incremental_equals_regrouping_with_the_same_model(corpora, tmp_path, monkeypatch, corpus):
+    monkeypatch.setenv("COVERAGE_LENS_REFIT_GROWTH", "1000")  # keep the first model
+    first, second = (_split_jsonl(corpora / corpus, tmp_path, parity) for parity in (0, 1))
+    path = tmp_path / "store.duckdb"
+    with Store.open(path) as store:
+        ingest([str(SAMPLE), str(first)], store=store)
+        assert analyze(store).mode == "refit"
+        ingest([str(second)], store=store)
+        report = analyze(store)
+        assert report.mode == "incremental" and report.regrouped < report.articles
+        incremental_events, incremental_stories = _partition(store), _stories(store)
+        incremental_similarity = store.outlet_similarity()
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(path, copy)
+    with Store.open(copy) as store:
+        assert analyze(store, recluster=True).mode == "recluster"
+        assert _partition(store) == incremental_events
+        assert _stories(store) == incremental_stories
+        pd.testing.assert_frame_equal(store.outlet_similarity(), incremental_similarity, check_exact=False, rtol=1e-6)
+
+
+def test_changed_settings_regroup_everything(sample_store_path, monkeypatch):
+    with Store.open(sample_store_path) as store:
+        analyze(store)
+        monkeypatch.setenv("COVERAGE_LENS_EVENT_THRESHOLD", "0.9")
+        report = analyze(store)
+        assert report.mode == "recluster" and report.events == 3
