@@ -30,11 +30,11 @@ from scipy.sparse.csgraph import connected_components
 
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
 from analysis.settings import check_settings, setting
-from analysis.similarity import event_labels, outlet_similarity_for_event
+from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
 from analysis.store import Store
 from analysis.vectorize import ArticleVectorizer
 
-__all__ = ["GROUPING_SETTINGS", "AnalysisReport", "analyze"]
+__all__ = ["GROUPING_SETTINGS", "AnalysisReport", "align_articles", "analyze", "stored_vectorizer"]
 
 # The settings whose change makes stored events stale.
 GROUPING_SETTINGS = (
@@ -129,6 +129,32 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     )
     return AnalysisReport(mode, run_id, len(dates), len(new_ids), len(articles), len(event_facts), len(stories),
                           time.perf_counter() - started)
+
+
+def stored_vectorizer(store: Store) -> ArticleVectorizer:
+    """The fitted model of the store's latest analysis.
+
+    Raises:
+        LookupError: the store has not been analysed yet.
+    """
+    model_id = store.latest_model_id()
+    if model_id is None:
+        raise LookupError(f"{store.path} has not been analysed yet: run `coverage-lens analyze`")
+    return ArticleVectorizer.from_state(store.model(model_id)[0])
+
+
+def align_articles(store: Store, article_a: str, article_b: str) -> pd.DataFrame:
+    """Each sentence of article A with its best match in article B (see
+    :func:`analysis.similarity.sentence_alignment` for the columns), using the stored model."""
+    sentences = store.sentences([article_a, article_b])
+    for article_id in (article_a, article_b):
+        if not (sentences["article_id"] == article_id).any():
+            raise LookupError(f"no article {article_id!r} in {store.path}")
+    return sentence_alignment(
+        sentences[sentences["article_id"] == article_a],
+        sentences[sentences["article_id"] == article_b],
+        vectorizer=stored_vectorizer(store),
+    )
 
 
 def _incremental_scope(

@@ -619,6 +619,28 @@ class Store:
             parameters.append(event_id)
         return self.connection.execute(query + " ORDER BY event_id, outlet_a, outlet_b", parameters).df()
 
+    def article_events_with_outlets(self) -> pd.DataFrame:
+        """Every analysed article with its outlet and event: article_id, outlet, event_id,
+        title, published (UTC) — the input of the corpus-wide views in ``analysis.similarity``."""
+        frame = self.connection.execute(
+            "SELECT a.article_id, a.outlet, e.event_id, a.title, a.published "
+            "FROM articles a JOIN article_events e USING (article_id) ORDER BY a.article_id"
+        ).df()
+        return _as_utc(frame, ("published",))
+
+    def outlet_similarity_overall(self) -> pd.DataFrame:
+        """Per pair of outlets, the mean of their per-event coverage cosine over the events
+        both covered: outlet_a, outlet_b, similarity, shared_events (both orders)."""
+        return self.connection.execute(
+            "SELECT outlet_a, outlet_b, avg(similarity) AS similarity, count(*) AS shared_events "
+            "FROM outlet_similarity GROUP BY outlet_a, outlet_b ORDER BY outlet_a, outlet_b"
+        ).df()
+
+    def latest_model_id(self) -> int | None:
+        """The model the newest finished run used, or None before the first analysis."""
+        run = self.last_run()
+        return run["model_id"] if run else None
+
     def ingests(self) -> pd.DataFrame:
         """The ingest log, newest first; columns as the ``ingests`` table."""
         frame = self.connection.execute("SELECT * FROM ingests ORDER BY ingest_id DESC").df()

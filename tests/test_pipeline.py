@@ -77,3 +77,27 @@ def test_changed_settings_regroup_everything(sample_store_path, monkeypatch):
         monkeypatch.setenv("COVERAGE_LENS_EVENT_THRESHOLD", "0.9")
         report = analyze(store)
         assert report.mode == "recluster" and report.events == 3
+
+
+def test_read_api_after_analysis(sample_store_path):
+    from analysis.pipeline import align_articles, stored_vectorizer
+    from analysis.similarity import outlet_coverage
+
+    with Store.open(sample_store_path) as store:
+        with pytest.raises(LookupError, match="not been analysed"):
+            stored_vectorizer(store)
+        analyze(store)
+        articles = store.articles()
+        telegraph = articles.loc[articles["outlet"] == "The Telegraph", "article_id"].item()
+        cbs = articles.loc[articles["outlet"] == "CBS News", "article_id"].item()
+        alignment = align_articles(store, telegraph, cbs)
+        assert set(alignment["status"]) <= {"shared", "reworded", "unique"}
+        assert (alignment["status"] != "unique").any()
+        with pytest.raises(LookupError, match="no article"):
+            align_articles(store, telegraph, "0000000000000000")
+        overall = store.outlet_similarity_overall()
+        pair = overall[(overall["outlet_a"] == "CBS News") & (overall["outlet_b"] == "The Telegraph")]
+        assert pair["shared_events"].item() == 1 and 0 < pair["similarity"].item() < 1
+        coverage = outlet_coverage(store.article_events_with_outlets()).set_index("outlet")
+        assert coverage.loc["U.S. News & World Report", "events_missed"] == 1
+        assert coverage.loc["CBS News", "events_missed"] == 0
