@@ -75,7 +75,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     dates = store.article_dates()
     new_ids = dates.loc[~dates["analysed"], "article_id"].tolist()
     last = store.last_run()
-    model_articles = store.model(last["model_id"])[1] if last else 0
+    model_articles = store.model_articles(last["model_id"]) if last else 0
     if last is None or refit or len(new_ids) > float(setting("refit_growth")) * max(1, model_articles):
         mode = "refit"
     elif recluster or last["settings"] != _settings_snapshot():
@@ -94,7 +94,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
         model_id = store.save_model(vectorizer.to_state(), articles=len(articles))
     else:
         model_id = last["model_id"]
-        vectorizer = ArticleVectorizer.from_state(store.model(model_id)[0])
+        vectorizer = ArticleVectorizer.from_state(store.model(model_id))
     run_id = store.start_run(mode, _settings_snapshot(), model_id)
 
     if mode == "incremental":
@@ -140,7 +140,7 @@ def stored_vectorizer(store: Store) -> ArticleVectorizer:
     model_id = store.latest_model_id()
     if model_id is None:
         raise LookupError(f"{store.path} has not been analysed yet: run `coverage-lens analyze`")
-    return ArticleVectorizer.from_state(store.model(model_id)[0])
+    return ArticleVectorizer.from_state(store.model(model_id))
 
 
 def align_articles(store: Store, article_a: str, article_b: str) -> pd.DataFrame:

@@ -501,12 +501,14 @@ class Store:
         )
         return model_id
 
-    def model(self, model_id: int) -> tuple[dict, int]:
-        """A stored model's state and the number of articles it was fitted on."""
-        state, articles = self.connection.execute(
-            "SELECT state, articles FROM models WHERE model_id = ?", [model_id]
-        ).fetchone()
-        return json.loads(zlib.decompress(state).decode("utf-8")), articles
+    def model(self, model_id: int) -> dict:
+        """A stored model's state (decompressing it costs seconds on a large corpus)."""
+        state = self.connection.execute("SELECT state FROM models WHERE model_id = ?", [model_id]).fetchone()[0]
+        return json.loads(zlib.decompress(state).decode("utf-8"))
+
+    def model_articles(self, model_id: int) -> int:
+        """How many articles a stored model was fitted on, without loading the model."""
+        return self.connection.execute("SELECT articles FROM models WHERE model_id = ?", [model_id]).fetchone()[0]
 
     def start_run(self, mode: str, settings: dict, model_id: int) -> int:
         run_id = self.connection.execute("SELECT nextval('run_ids')").fetchone()[0]
