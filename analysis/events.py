@@ -320,7 +320,7 @@ def group_articles(articles: pd.DataFrame, *, vectorizer=None) -> pd.DataFrame:
     vectors = vectorizer.fit_transform(articles)
     published = pd.to_datetime(articles["published"], utc=True, errors="coerce") if "published" in articles else None
     grouping = group_events(vectors, published)
-    profiles = event_profiles(vectorizer.name_vectors(articles), grouping.labels, top_terms=int(setting("profile_terms")))
+    profiles = event_profiles(vectorizer.name_block(vectors), grouping.labels, top_terms=int(setting("profile_terms")))
     stories = link_stories(profiles)
     ids = articles["id"].astype(str).to_numpy()
     event_ids = _ids_by_group("e", ids, grouping.labels)

@@ -210,7 +210,7 @@ def _group(articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.D
     members = articles.assign(event_id=event_ids)
     neighbor = grouping.best_link["neighbor"].to_numpy()
 
-    labels = event_labels(members, vectors, vectorizer=vectorizer, top_terms=5)
+    labels = event_labels(members, vectors, vectorizer=vectorizer, top_terms=0)  # only the label is stored
     facts = members.groupby("event_id").agg(
         articles=("article_id", "size"), outlets=("outlet", "nunique"),
         first_published=("published", "min"), last_published=("published", "max"),
@@ -238,7 +238,7 @@ def _group(articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.D
         if similarity
         else pd.DataFrame(columns=["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"])
     )
-    profiles = _profiles(vectorizer, articles, grouping.labels, event_ids)
+    profiles = _profiles(vectorizer, vectors, grouping.labels, event_ids)
     for column in ("first_published", "last_published"):
         events[column] = pd.to_datetime(events[column], utc=True).dt.tz_localize(None)
     return {
@@ -248,17 +248,13 @@ def _group(articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.D
 
 
 def _profiles(
-    vectorizer: ArticleVectorizer, articles: pd.DataFrame, labels: np.ndarray, event_ids: np.ndarray
+    vectorizer: ArticleVectorizer, vectors: sp.csr_matrix, labels: np.ndarray, event_ids: np.ndarray
 ) -> pd.DataFrame:
     """Each event's strongest name-and-number terms as rows: event_id, term, weight."""
     centroids = event_profiles(
-        vectorizer.name_vectors(articles), labels, top_terms=int(setting("profile_terms"))
+        vectorizer.name_block(vectors), labels, top_terms=int(setting("profile_terms"))
     ).tocoo()
-    names = (
-        vectorizer.name_vectorizer_.get_feature_names_out()
-        if vectorizer.name_vectorizer_ is not None
-        else np.array([], dtype=object)
-    )
+    names = vectorizer.name_terms()
     label_to_event = pd.Series(event_ids).groupby(labels).first()
     return pd.DataFrame(
         {

@@ -109,6 +109,18 @@ SETTINGS: tuple[Setting, ...] = (
         "apart are different events (they may share a story).",
     ),
     Setting(
+        "event_lead_words",
+        300,
+        "Body words (from the start) read into the TF-IDF vectors that group articles into events, "
+        "after the headline; 0 reads whole bodies. The lead says what happened; later paragraphs are "
+        "background that makes different events of one topic look alike, and cost time.",
+    ),
+    Setting(
+        "analysis_workers",
+        2,
+        "Worker processes that tokenise articles when vectorising 2,000 or more of them (1 = in-process).",
+    ),
+    Setting(
         "event_top_k",
         50,
         "Most links kept per article in the candidate search (each at or above event_threshold, "

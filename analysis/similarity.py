@@ -171,58 +171,70 @@ def outlet_coverage(articles: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["events_covered", "outlet"], ascending=[False, True], ignore_index=True)
 
 
+# Members closest to an event's centroid whose words name its top terms: the heaviest
+# centroid columns come from words most members share, so the closest few carry them.
+_TERM_SOURCES = 3
+
+
 def event_labels(articles: pd.DataFrame, vectors: sp.spmatrix, *, vectorizer, top_terms: int = 5) -> pd.DataFrame:
     """A readable label and the top terms of every event.
 
     Args:
         articles: columns ``article_id``, ``outlet``, ``event_id``, ``title`` and optionally
-            ``published``. Row ``i`` of ``vectors`` is the vector of ``articles.iloc[i]``.
+            ``text`` and ``published``. Row ``i`` of ``vectors`` is the vector of ``articles.iloc[i]``.
         vectors: rows from ``vectorizer`` (word block first, then the name block).
         vectorizer: the fitted :class:`~analysis.vectorize.ArticleVectorizer` behind ``vectors``.
-        top_terms: word features kept per event.
+        top_terms: word features kept per event (0 skips them: the column holds empty lists).
 
     Returns:
         One row per event, sorted by ``articles`` (descending) then ``event_id``. Columns:
         ``event_id``; ``label`` (title of the article closest to the event's centroid, ties
         going to the smallest ``article_id``); ``top_terms`` (list of up to ``top_terms`` word
-        features of the centroid, heaviest first, zero weights left out); ``articles``;
-        ``outlets`` (distinct outlets); and, when ``articles`` has a ``published`` column,
-        ``first_published`` and ``last_published``.
+        features of the centroid, heaviest first, zero weights left out; read back from the
+        headlines and body leads of the three members closest to the centroid, as the word
+        block is hashed); ``articles``; ``outlets`` (distinct outlets); and, when ``articles``
+        has a ``published`` column, ``first_published`` and ``last_published``.
     """
     _check_articles(articles, vectors, ("article_id", "outlet", "event_id", "title"))
-    # get_feature_names_out, unlike vocabulary_, also works on a vectorizer given a fixed
-    # vocabulary and not yet used (as ArticleVectorizer.from_state builds it).
-    feature_names = vectorizer.word_vectorizer_.get_feature_names_out()
-    n_words = len(feature_names)
+    n_words = vectorizer.n_word_features_
     if vectors.shape[1] < n_words:
-        raise ValueError("vectors have fewer columns than the vectorizer's word vocabulary")
+        raise ValueError("vectors have fewer columns than the vectorizer's word block")
 
     codes, event_ids = pd.factorize(articles["event_id"], sort=True)
     vectors = sp.csr_matrix(vectors, dtype=np.float64)
     centroids = _centroids(codes, len(event_ids), vectors)
     closeness = np.asarray(vectors.multiply(centroids[codes]).sum(axis=1)).ravel()
-    closest = (
+    ranked = (
         pd.DataFrame({"code": codes, "closeness": closeness, "article_id": articles["article_id"].to_numpy(),
-                      "title": articles["title"].to_numpy()})
+                      "row": np.arange(len(codes))})
         .sort_values(["code", "closeness", "article_id"], ascending=[True, False, True])
-        .drop_duplicates("code")
-        .set_index("code")
     )
-
-    word_centroids = centroids[:, :n_words].tocsr()
-    terms = []
-    for code in range(len(event_ids)):
-        row = word_centroids[code]
-        # lexsort's last key is primary: weight descending, then column (alphabetical) order.
-        order = np.lexsort((row.indices, -row.data))
-        kept = [i for i in order if row.data[i] > 0][:top_terms]
-        terms.append([str(feature_names[row.indices[i]]) for i in kept])
+    closest = ranked.drop_duplicates("code").set_index("code")
+    titles = articles["title"].fillna("").astype(str).to_numpy()
+    terms = [[] for _ in range(len(event_ids))]
+    if top_terms > 0:
+        sources = ranked.groupby("code").head(_TERM_SOURCES)
+        texts = titles[sources["row"]]
+        if "text" in articles.columns:
+            bodies = articles["text"].fillna("").astype(str).to_numpy()[sources["row"]]
+            texts = [f"{title}\n{vectorizer.lead(body)}" for title, body in zip(texts, bodies)]
+        term_of_column: list[dict[int, str]] = [{} for _ in range(len(event_ids))]
+        for code, columns in zip(sources["code"], vectorizer.word_columns(texts)):
+            for term, column in columns.items():  # terms in alphabetical order: a shared column keeps the first
+                term_of_column[code].setdefault(column, term)
+        word_centroids = centroids[:, :n_words].tocsr()
+        for code in range(len(event_ids)):
+            row = word_centroids[code]
+            # lexsort's last key is primary: weight descending, then column order.
+            order = np.lexsort((row.indices, -row.data))
+            named = [term_of_column[code].get(row.indices[i]) for i in order if row.data[i] > 0]
+            terms[code] = [term for term in named if term is not None][:top_terms]
 
     grouped = articles.groupby(codes)
     table = pd.DataFrame(
         {
             "event_id": event_ids,
-            "label": closest["title"].reindex(range(len(event_ids))).to_numpy(),
+            "label": titles[closest["row"].reindex(range(len(event_ids))).to_numpy()],
             "top_terms": terms,
             "articles": grouped.size().reindex(range(len(event_ids))).to_numpy(),
             "outlets": grouped["outlet"].nunique().reindex(range(len(event_ids))).to_numpy(),
@@ -252,7 +264,7 @@ def sentence_alignment(
     """For each sentence of article A, its closest sentence in article B.
 
     Sentences are compared by the cosine of their word TF-IDF vectors
-    (``vectorizer.word_vectorizer_``, rows L2-normalised); a sentence with no known
+    (``vectorizer.word_vectors``: the article model's word block); a sentence with no known
     words has similarity 0 to everything. Headlines are left out on both sides unless
     an article has only its headline, so body text is compared with body text.
 
@@ -282,11 +294,10 @@ def sentence_alignment(
     if reworded > shared:
         raise ValueError(f"reworded_threshold ({reworded}) is above shared_threshold ({shared})")
     side_a, side_b = _sides(sentences_a), _sides(sentences_b)
-    words = vectorizer.word_vectorizer_
 
     if len(side_a) and len(side_b):
-        vectors_a = normalize(words.transform(side_a["text"].fillna("").astype(str)).astype(np.float64))
-        vectors_b = normalize(words.transform(side_b["text"].fillna("").astype(str)).astype(np.float64))
+        vectors_a = vectorizer.word_vectors(side_a["text"].fillna("").astype(str)).astype(np.float64)
+        vectors_b = vectorizer.word_vectors(side_b["text"].fillna("").astype(str)).astype(np.float64)
         cosines = np.clip((vectors_a @ vectors_b.T).toarray(), 0.0, 1.0)
         best = cosines.argmax(axis=1)  # ties go to B's earliest sentence
         scores = cosines[np.arange(len(side_a)), best]

@@ -89,7 +89,7 @@ def _product(parquet: Path) -> dict:
     lap("search")
     grouping = group_events(vectors, published, links=links)
     lap("cluster")
-    stories = link_stories(event_profiles(vectorizer.name_vectors(articles), grouping.labels))
+    stories = link_stories(event_profiles(vectorizer.name_block(vectors), grouping.labels))
     lap("stories")
     # The output frame group_articles builds: stable ids and best neighbours.
     ids = articles["id"].astype(str).to_numpy()

@@ -2,13 +2,11 @@
 small invented news texts, hand-built vectors, and the seed articles."""
 
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.charts import STATUS_COLORS, alignment_chart, similarity_heatmap
 from analysis.ingest import ingest
@@ -202,13 +200,18 @@ def test_outlet_coverage_counts_covered_and_missed_multi_outlet_events():
 # --- event_labels
 
 
-def _word_vectorizer(words: list[str]) -> SimpleNamespace:
-    """A stand-in ArticleVectorizer whose word block has exactly ``words`` as features."""
-    return SimpleNamespace(word_vectorizer_=TfidfVectorizer().fit([" ".join(words)]))
+def _hand_built(vectorizer: ArticleVectorizer, rows: list[dict[str, float]], name_weight: list[float]):
+    """Vectors in ``vectorizer``'s column space with the given word weights and one name column."""
+    dense = np.zeros((len(rows), vectorizer.n_features_out_))
+    for i, weights in enumerate(rows):
+        for term, weight in weights.items():
+            dense[i, vectorizer.word_columns([term])[0][term]] = weight
+        dense[i, vectorizer.n_word_features_] = name_weight[i]
+    return sp.csr_matrix(dense)
 
 
-def test_event_label_is_the_headline_closest_to_the_centroid():
-    vectorizer = _word_vectorizer(["bridge", "closed", "lunch"])  # columns in this order
+def test_event_label_is_the_headline_closest_to_the_centroid(fitted):
+    vectorizer, _ = fitted
     articles = pd.DataFrame(
         {
             "article_id": ["x", "y", "z", "w"],
@@ -217,14 +220,11 @@ def test_event_label_is_the_headline_closest_to_the_centroid():
             "title": ["Bridge only", "Closed only", "Bridge closed", "Lunch"],
         }
     )
-    # Columns: bridge, closed, lunch | one name column, heavy, which top terms must ignore.
-    vectors = sp.csr_matrix(
-        [
-            [1.0, 0.0, 0.0, 0.0],
-            [0.0, 0.6, 0.0, 0.8],
-            [0.7, 0.5, 0.0, 0.5],
-            [0.0, 0.0, 0.6, 0.8],
-        ]
+    # Words bridge, closed, lunch | one name column, heavy, which top terms must ignore.
+    vectors = _hand_built(
+        vectorizer,
+        [{"bridge": 1.0}, {"closed": 0.6}, {"bridge": 0.7, "closed": 0.5}, {"lunch": 0.6}],
+        [0.0, 0.8, 0.5, 0.8],
     )
     labels = event_labels(articles, vectors, vectorizer=vectorizer, top_terms=5).set_index("event_id")
     centroid = np.asarray(vectors[:3].mean(axis=0)).ravel()
@@ -234,14 +234,16 @@ def test_event_label_is_the_headline_closest_to_the_centroid():
     assert labels.loc[1, "top_terms"] == ["bridge", "closed"]  # bridge weighs more; lunch has 0
     assert labels.loc[2, "top_terms"] == ["lunch"]
     assert "first_published" not in labels.columns
+    skipped = event_labels(articles, vectors, vectorizer=vectorizer, top_terms=0)
+    assert skipped["top_terms"].map(len).eq(0).all() and skipped["label"].tolist() == labels["label"].tolist()
 
 
-def test_event_label_ties_go_to_the_smallest_article_id():
-    vectorizer = _word_vectorizer(["ferry"])
+def test_event_label_ties_go_to_the_smallest_article_id(fitted):
+    vectorizer, vectors = fitted
     articles = pd.DataFrame(
         {"article_id": ["k2", "k1"], "outlet": ["A", "B"], "event_id": [0, 0], "title": ["Second", "First"]}
     )
-    labels = event_labels(articles, sp.csr_matrix([[1.0], [1.0]]), vectorizer=vectorizer)
+    labels = event_labels(articles, sp.vstack([vectors[0], vectors[0]]), vectorizer=vectorizer)
     assert labels["label"].tolist() == ["First"]
 
 
@@ -314,12 +316,13 @@ def test_an_article_aligned_with_itself_is_all_shared(sentence_vectorizer):
     assert (alignment["status"] == "shared").all()
 
 
-def test_sentence_vectors_are_normalised_whatever_the_word_vectorizer():
-    texts = pd.concat([ARTICLE_A["text"], ARTICLE_B["text"]])
-    unnormalised = SimpleNamespace(word_vectorizer_=TfidfVectorizer(norm=None).fit(texts))
-    normalised = SimpleNamespace(word_vectorizer_=TfidfVectorizer(norm="l2").fit(texts))
-    scores = sentence_alignment(ARTICLE_A, ARTICLE_B, vectorizer=unnormalised)["score"]
-    np.testing.assert_allclose(scores, sentence_alignment(ARTICLE_A, ARTICLE_B, vectorizer=normalised)["score"])
+def test_sentence_scores_are_cosines(sentence_vectorizer):
+    scores = sentence_alignment(ARTICLE_A, ARTICLE_B, vectorizer=sentence_vectorizer)["score"]
+    # Repeating a sentence scales its counts, not its direction: the cosine stays.
+    doubled = ARTICLE_B.assign(text=ARTICLE_B["text"] + " " + ARTICLE_B["text"])
+    np.testing.assert_allclose(
+        scores, sentence_alignment(ARTICLE_A, doubled, vectorizer=sentence_vectorizer)["score"], atol=0.02
+    )
     assert 0 < scores.iloc[1] < 0.99  # the paraphrase: a real cosine, not a clipped dot product
 
 
