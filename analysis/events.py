@@ -97,12 +97,14 @@ def candidate_links(
     sorted_days = days[order]
 
     lefts, rights, scores = [], [], []
+    threads = max(1, int(setting("analysis_workers")))
 
-    def search(rows: np.ndarray, columns: np.ndarray) -> None:
+    def search(rows: np.ndarray, columns: np.ndarray, columns_transposed: sp.csr_matrix) -> None:
         if len(rows) == 0 or len(columns) == 0:
             return
         product = sp_matmul_topn(
-            vectors[rows], vectors[columns].T.tocsr(), top_n=min(top_k + 1, len(columns)), threshold=min_score
+            vectors[rows], columns_transposed, top_n=min(top_k + 1, len(columns)), threshold=min_score,
+            n_threads=threads,
         ).tocoo()
         left, right = rows[product.row], columns[product.col]
         keep = left != right
@@ -110,18 +112,24 @@ def candidate_links(
         rights.append(right[keep])
         scores.append(product.data[keep])
 
-    # Dated articles: slices of one window's width, each searched against itself, its
-    # neighbouring windows and the undated articles.
+    # Dated articles: slices of one window's width, each searched against itself and its
+    # neighbouring windows. Links to undated articles come from the undated side's search
+    # (each pair needs finding once); searching them from every slice too cost a full
+    # pass over the undated articles per slice.
     start = 0
     while start < len(order):
         end = int(np.searchsorted(sorted_days, sorted_days[start] + window, side="right"))
         low = int(np.searchsorted(sorted_days, sorted_days[start] - window, side="left"))
         high = int(np.searchsorted(sorted_days, sorted_days[end - 1] + window, side="right"))
-        search(order[start:end], np.concatenate([order[low:high], undated]))
+        columns = order[low:high]
+        search(order[start:end], columns, vectors[columns].T.tocsr())
         start = end
     # Undated articles: no time to bound them, so against everything.
-    for begin in range(0, len(undated), 2000):
-        search(undated[begin : begin + 2000], np.arange(n))
+    if len(undated):
+        everything = np.arange(n)
+        transposed = vectors.T.tocsr()
+        for begin in range(0, len(undated), 2000):
+            search(undated[begin : begin + 2000], everything, transposed)
 
     if not lefts:
         return pd.DataFrame({"left": pd.Series(dtype=int), "right": pd.Series(dtype=int), "score": pd.Series(dtype=float)})

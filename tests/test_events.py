@@ -97,6 +97,42 @@ def test_vectorizer_contract():
     assert (abs(again - vectors) > 1e-6).nnz == 0
 
 
+def _many_articles(seeds: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` articles cut from the seed texts at different offsets (numbered so none is a copy)."""
+    words = " ".join(seeds["text"]).split()
+    rows = []
+    for i in range(n):
+        start = (i * 37) % (len(words) - 120)
+        rows.append({"title": f"Report {i} " + " ".join(words[start : start + 6]),
+                     "text": " ".join(words[start : start + 120]) + f" Case {i}."})
+    return pd.DataFrame(rows)
+
+
+def test_parallel_counting_equals_in_process(seeds):
+    articles = _many_articles(seeds, 2100)  # at or above the size that starts workers
+    serial = ArticleVectorizer(n_jobs=1)
+    parallel = ArticleVectorizer(n_jobs=2)
+    vectors_serial, vectors_parallel = serial.fit_transform(articles), parallel.fit_transform(articles)
+    assert vectors_serial.shape == vectors_parallel.shape
+    assert abs(vectors_serial - vectors_parallel).max() < 1e-6
+    np.testing.assert_array_equal(serial.name_terms(), parallel.name_terms())
+
+
+def test_vectorizer_state_round_trip_and_lead(seeds):
+    vectorizer = ArticleVectorizer(lead_words=50).fit(seeds)
+    again = ArticleVectorizer.from_state(json.loads(json.dumps(vectorizer.to_state())))
+    assert abs(again.transform(seeds) - vectorizer.transform(seeds)).max() < 1e-6
+    assert len(vectorizer.lead(seeds["text"][0]).split()) == 50
+    # Words after the lead change nothing; words inside it do.
+    longer = seeds.assign(text=seeds["text"] + " Completely unrelated volcano eruption.")
+    assert abs(vectorizer.transform(longer) - vectorizer.transform(seeds)).max() < 1e-6
+    # The name block is the vectors' own: unit rows, columns named by name_terms.
+    names = vectorizer.name_block(vectorizer.transform(seeds))
+    assert names.shape[1] == len(vectorizer.name_terms())
+    assert np.allclose(sp.linalg.norm(names, axis=1), 1.0)
+    assert "assange" in set(vectorizer.name_terms()) or "julian_assange" in set(vectorizer.name_terms())
+
+
 def test_names_and_numbers():
     tokens = names_and_numbers("The lawyer Mark Stephens said 250,000 cables leaked. On Tuesday Interpol acted.")
     assert "mark_stephens" in tokens and "250000" in tokens and "interpol" in tokens
