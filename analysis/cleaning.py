@@ -214,6 +214,18 @@ def _line_chrome_reason(line: str, chrome_max_words: int) -> str | None:
     return None
 
 
+def chrome_reason(line: str) -> str | None:
+    """Why a line or sentence is page chrome (a promo, a label, an author blurb, a contact
+    line), or None when it may be content."""
+    line = line.strip()
+    if len(line) <= _CHROME_MAX_CHARS:
+        if _BLURB.match(line):
+            return "author blurb"
+        if _CONTACT.search(line):
+            return "contact line"
+    return _line_chrome_reason(line, int(setting("chrome_max_words")))
+
+
 def _split_blocks(text: str) -> list[list[str]]:
     """Blank-line separated blocks, each a list of its non-empty lines."""
     blocks: list[list[str]] = []

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from analysis.ingest import ingest as run_ingest
-from analysis.settings import SettingError, check_settings
+from analysis.settings import SettingError, check_settings, setting
 from analysis.store import Store, StoreError, default_store_path
 
 app = typer.Typer(
@@ -167,6 +167,101 @@ def group(
     console.print(
         f"{len(grouped)} articles → {grouped['event_id'].nunique()} events, "
         f"{grouped['story_id'].nunique()} stories; written to {out}",
+        highlight=False,
+    )
+
+
+@app.command()
+def quotes(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Articles in the corpus JSONL format.")],
+    out: Annotated[Path, typer.Option("--out", help="JSONL to write: one line per article, its id and quotes.")],
+) -> None:
+    """Find direct quotations and their speakers; write one JSON line per article.
+
+    Offsets index each record's text exactly as given (nothing is cleaned first).
+    """
+    from analysis.quotes import find_quotes, quote_records
+    from analysis.readers import ReadProblem, read_inputs
+
+    try:
+        check_settings()
+    except SettingError as error:
+        _fail(str(error))
+    keys = ["start", "end", "text", "speaker", "speaker_start", "speaker_end", "cue"]
+    articles = found = skipped = 0
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as handle:
+            for item in read_inputs([str(input_path)]):
+                if isinstance(item, ReadProblem):
+                    if item.whole_input:
+                        handle.close()
+                        out.unlink(missing_ok=True)
+                        _fail(f"{input_path} could not be read: {item.message}")
+                    skipped += 1
+                    if skipped <= _SHOWN_PROBLEMS:
+                        console.print(f"  skipped {item}", markup=False, highlight=False)
+                    continue
+                rows = quote_records(find_quotes(item.text), keys)
+                record_id = item.meta["id"] if "id" in item.meta else item.source
+                handle.write(json.dumps({"id": record_id, "quotes": rows}, ensure_ascii=False) + "\n")
+                articles += 1
+                found += len(rows)
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
+    if skipped > _SHOWN_PROBLEMS:
+        console.print(f"  ... and {skipped - _SHOWN_PROBLEMS} more skipped")
+    console.print(f"{articles} articles → {found} quotes; written to {out}", highlight=False)
+
+
+@app.command("match-pairs")
+def match_pairs(
+    input_path: Annotated[
+        Path, typer.Argument(metavar="INPUT.jsonl", help="One JSON object a line: id, sentence_a, sentence_b.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: id,score,same_claim (same_claim is 1 or 0).")],
+    backend: Annotated[str, typer.Option(help="Scorer: tfidf (shipped lexical model) or semantic.")] = "tfidf",
+) -> None:
+    """Score sentence pairs: do they state the same claim? One CSV row per usable input line.
+
+    same_claim is 1 when the score is at least the pair_same_threshold setting, else 0.
+    Malformed lines are reported and skipped.
+    """
+    import csv
+
+    from analysis.matching import BACKENDS, classify_pairs, read_claim_pairs
+
+    if backend not in BACKENDS:
+        console.print(f"error: --backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        raise typer.Exit(2)
+    try:
+        check_settings()
+        pairs, problems = read_claim_pairs(input_path)
+    except SettingError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{input_path} could not be read: {error.strerror or error}")
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        console.print(f"  skipped {input_path} {problem}", markup=False, highlight=False)
+    if len(problems) > _SHOWN_PROBLEMS:
+        console.print(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more skipped")
+    try:
+        scored = classify_pairs(pairs["sentence_a"], pairs["sentence_b"], backend=backend)
+    except (ValueError, FileNotFoundError) as error:
+        _fail(str(error))
+    threshold = float(setting("pair_same_threshold"))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "score", "same_claim"])
+            for pair_id, score in zip(pairs["id"], scored["score"]):
+                writer.writerow([pair_id, f"{score:.4f}", int(score >= threshold)])
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
+    console.print(
+        f"{len(pairs)} pairs scored ({int((scored['score'] >= threshold).sum())} same claim), "
+        f"{len(problems)} lines skipped; written to {out}",
         highlight=False,
     )
 

@@ -20,6 +20,7 @@ article has more than ``event_top_k`` links at or above the threshold).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from analysis.claims import claims_for_events
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
 from analysis.settings import check_settings, setting
 from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
@@ -107,6 +109,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
 
     tables = _group(articles, vectorizer, links=new_links)
     tables["events"]["run_id"] = run_id
+    tables.update(_claims(store, articles, tables["article_events"], vectorizer))
     # Stories span the whole corpus: kept events' stored profiles join the new ones.
     fact_columns = ["event_id", "articles", "first_published", "last_published"]
     profiles, event_facts = tables["event_profiles"], tables["events"][fact_columns]
@@ -129,6 +132,21 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     )
     return AnalysisReport(mode, run_id, len(dates), len(new_ids), len(articles), len(event_facts), len(stories),
                           time.perf_counter() - started)
+
+
+def _claims(
+    store: Store, articles: pd.DataFrame, article_events: pd.DataFrame, vectorizer: ArticleVectorizer
+) -> dict[str, pd.DataFrame]:
+    """Claims and verified claim links of the multi-outlet events among ``articles``, as store rows."""
+    with_events = articles.merge(article_events[["article_id", "event_id"]], on="article_id")
+    claims, links = claims_for_events(with_events, store.sentences(articles["article_id"].tolist()), vectorizer=vectorizer)
+    claims = claims.assign(
+        quantities=claims["quantities"].map(lambda value: json.dumps(value, allow_nan=True)),
+        entities=claims["entities"].map(json.dumps),
+    )
+    columns = ["claim_id", "event_id", "article_id", "outlet", "sentence_no", "start", "end", "text", "kind",
+               "speaker", "quantities", "entities", "claim_group"]
+    return {"claims": claims[columns], "claim_links": links}
 
 
 def stored_vectorizer(store: Store) -> ArticleVectorizer:

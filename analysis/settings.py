@@ -139,6 +139,30 @@ SETTINGS: tuple[Setting, ...] = (
         "belong to one story, however far apart in time.",
     ),
     Setting(
+        "claim_min_words",
+        6,
+        "Fewest words in a sentence that counts as a claim; shorter ones are fragments "
+        "(\"I'm distressed.\"), sign-offs or captions.",
+    ),
+    Setting(
+        "claim_candidates",
+        3,
+        "Claims of each other outlet in the event (the most alike by TF-IDF cosine) given to the pair "
+        "verifier for each claim.",
+    ),
+    Setting(
+        "claim_candidate_threshold",
+        0.08,
+        "Lowest TF-IDF cosine of a candidate claim pair. Low on purpose: paraphrases share few words "
+        "(\"precise location remains unknown\" / \"exact whereabouts remain unknown\"); the verifier decides.",
+    ),
+    Setting(
+        "claim_omission_share",
+        0.5,
+        "An outlet omits a claim when more than this share of the event's other outlets carry it "
+        "(0.5: most of them; in a two-outlet event, the other one).",
+    ),
+    Setting(
         "sentence_shared_threshold",
         0.6,
         "Sentence alignment: a sentence whose best match in the other article is at least this "
@@ -165,6 +189,68 @@ SETTINGS: tuple[Setting, ...] = (
         "language_sample_chars",
         300,
         "Characters of cleaned text given to the language identifier.",
+    ),
+    # --- quotations and their speakers (quotes.py)
+    Setting(
+        "quote_cue_max_chars",
+        120,
+        "Quotes: farthest a reporting cue ('said', 'according to') may be from the quote it attributes, "
+        "in characters, after the closing mark or before the opening one (in the same sentence).",
+    ),
+    Setting(
+        "quote_gap_max_chars",
+        200,
+        "Quotes: two quoted passages in one paragraph are one quotation ('“A,” she said. “B.”') when "
+        "the attribution between them is at most this many characters.",
+    ),
+    Setting(
+        "quote_unattributed_min_words",
+        4,
+        "Quotes: a quoted passage with no reporting cue counts only from this many words; shorter ones "
+        "are scare quotes or titles ('a “red notice”').",
+    ),
+    Setting(
+        "quote_speaker_max_words",
+        12,
+        "Quotes: longest speaker phrase read next to a cue, in words ('nuclear experts David Albright "
+        "and ...'); longer stretches are not a speaker.",
+    ),
+    Setting(
+        "quote_resolve_max_chars",
+        2000,
+        "Quotes: a pronoun or 'the lawyer' is resolved to a person named at most this many characters "
+        "before it; farther back it stays as written.",
+    ),
+    # --- figures and claim pairs (numbers.py, matching.py)
+    Setting(
+        "figure_tolerance",
+        0.02,
+        "Two exact figures of the same kind agree when they differ by at most this share, so that "
+        "rounding ('$2.47 billion' / '$2.5 billion') is no conflict; '4.4%' / '4.6%' is one.",
+    ),
+    Setting(
+        "approximate_figure_tolerance",
+        0.1,
+        "Two figures agree when one is approximate ('about 40', 'nearly 40') and they differ by at most this share.",
+    ),
+    Setting(
+        "pair_same_threshold",
+        0.51,
+        "Claim pair score at or above which two sentences state the same claim (best MRPC accuracy of "
+        "out-of-fold scores on the development pairs: bench/train_pair_scorer.py --thresholds).",
+    ),
+    Setting(
+        "pair_related_threshold",
+        0.3,
+        "Claim pair score at or above which two sentences that are not the same claim are still related "
+        "(the same subject, a different statement; chosen as the cut that best separates STS news pairs "
+        "scored 2 or more, 'share some details'); below it they are unrelated.",
+    ),
+    Setting(
+        "pair_conflict_threshold",
+        0.51,
+        "A pair whose figures contradict each other ('killed 20' / 'killed 35') is conflicting when its "
+        "score, were the figures to agree, is at least this: the same claim but for the figures.",
     ),
 )
 

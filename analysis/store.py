@@ -189,7 +189,43 @@ _MIGRATIONS += (
         ),
     ),
 )
+_MIGRATIONS += (
+    _Migration(
+        3,
+        "claims of multi-outlet events and their verified links",
+        (
+            # Claims are per event (matching happens inside an event), so they are
+            # replaced with the event's other rows when it is regrouped.
+            """CREATE TABLE claims (
+                claim_id VARCHAR NOT NULL,
+                event_id VARCHAR NOT NULL,
+                article_id VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                sentence_no INTEGER NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                text VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                speaker VARCHAR,
+                quantities VARCHAR NOT NULL,
+                entities VARCHAR NOT NULL,
+                claim_group VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE claim_links (
+                event_id VARCHAR NOT NULL,
+                claim_a VARCHAR NOT NULL,
+                claim_b VARCHAR NOT NULL,
+                cosine DOUBLE NOT NULL,
+                score DOUBLE NOT NULL,
+                decision VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
 SCHEMA_VERSION = _MIGRATIONS[-1].version
+
+# Result tables whose rows belong to one event: replaced when the event is regrouped.
+_EVENT_TABLES = ("events", "article_events", "event_profiles", "outlet_similarity", "claims", "claim_links")
 
 ARTICLE_COLUMNS = (
     "article_id", "outlet", "outlet_basis", "title", "published", "url", "author", "text",
@@ -550,19 +586,19 @@ class Store:
         ``replace_all`` clears every result table first; otherwise the rows of
         ``removed_event_ids`` and of the links touching ``articles_regrouped`` are
         replaced. ``tables`` holds new rows for ``events``, ``article_events``,
-        ``event_links``, ``event_profiles`` and ``outlet_similarity`` (columns as the
-        tables). Stories are always rewritten whole from ``stories`` and
+        ``event_links``, ``event_profiles`` and ``outlet_similarity`` and optionally ``claims``
+        and ``claim_links`` (columns as the tables). Stories are always rewritten whole from ``stories`` and
         ``event_stories`` (event_id, story_id), since any event can change them.
         """
         connection = self.connection
         connection.begin()
         try:
             if replace_all:
-                for table in ("events", "article_events", "event_links", "event_profiles", "outlet_similarity"):
+                for table in _EVENT_TABLES + ("event_links",):
                     connection.execute(f"DELETE FROM {table}")
             else:
                 removed, regrouped = list(removed_event_ids), list(articles_regrouped)
-                for table in ("events", "article_events", "event_profiles", "outlet_similarity"):
+                for table in _EVENT_TABLES:
                     connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT unnest(?))", [removed])
                 connection.execute(
                     "DELETE FROM event_links WHERE left_id IN (SELECT unnest(?)) OR right_id IN (SELECT unnest(?))",
@@ -593,6 +629,25 @@ class Store:
         except Exception:
             connection.rollback()
             raise
+
+    def claims(self, event_id: str | None = None) -> pd.DataFrame:
+        """Claims (of one event, or all), in article and sentence order: the columns of
+        :func:`analysis.claims.extract_claims` plus ``event_id`` and ``claim_group``;
+        ``quantities`` and ``entities`` as lists."""
+        where, parameters = ("WHERE event_id = ?", [event_id]) if event_id is not None else ("", [])
+        frame = self.connection.execute(
+            f"SELECT * FROM claims {where} ORDER BY event_id, article_id, sentence_no", parameters
+        ).df()
+        for column in ("quantities", "entities"):
+            frame[column] = frame[column].map(json.loads)
+        return frame
+
+    def claim_links(self, event_id: str | None = None) -> pd.DataFrame:
+        """Verified claim pairs (of one event, or all): event_id, claim_a, claim_b, cosine, score, decision."""
+        where, parameters = ("WHERE event_id = ?", [event_id]) if event_id is not None else ("", [])
+        return self.connection.execute(
+            f"SELECT * FROM claim_links {where} ORDER BY event_id, claim_a, claim_b", parameters
+        ).df()
 
     def events(self) -> pd.DataFrame:
         """Events, most articles first: event_id, story_id, label, articles, outlets,

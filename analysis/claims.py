@@ -1,0 +1,468 @@
+"""Claims: the checkable statements each outlet carries about an event, matched across outlets.
+
+Three steps, each a function returning a DataFrame with documented columns:
+
+1. :func:`extract_claims` turns an article's body sentences into claim rows.
+   A claim is one sentence that states something: headlines, questions, page
+   chrome (promo lines, bracketed links), headline lists in title case and
+   fragments under ``claim_min_words`` words are left out, each with the reason
+   (:func:`claim_filter_reason`). Each claim gets its kind (``direct quote``,
+   ``reported speech`` or ``statement``), its speaker when attributed, its
+   figures normalised to ranges (:mod:`analysis.numbers`) and the names it
+   mentions. One sentence is one claim: sentences are the unit readers compare,
+   and splitting them into clauses needs a parser that costs more than the
+   corpus-scale budget allows.
+2. :func:`match_claims` links claims of different outlets inside one event:
+   candidates by TF-IDF cosine of the claims' words (each claim's
+   ``claim_candidates`` nearest claims of other outlets at or above
+   ``claim_candidate_threshold``; recall), then the pair verifier of
+   :mod:`analysis.matching` decides ``same`` / ``related`` / ``conflicting`` /
+   ``unrelated`` (precision). ``same`` links form claim groups (connected
+   components); conflicting links are kept with both figures.
+3. Overlap measures on matched claims: :func:`claim_coverage` (claim group ×
+   outlet), :func:`outlet_claim_summary` (shared, unique, omitted per outlet),
+   :func:`claim_conflicts`, :func:`outlet_claim_jaccard` and, over many events,
+   :func:`omission_rates`.
+
+Example:
+    >>> sentences = pd.DataFrame({"article_id": ["a"], "sentence_no": [1], "start": [0], "end": [47],
+    ...                           "text": ["Police said 12 people were hurt in the blast."], "is_headline": [False]})
+    >>> claims = extract_claims(sentences, pd.DataFrame({"article_id": ["a"], "outlet": ["Daily"]}))
+    >>> claims.loc[0, ["kind", "speaker"]].tolist()
+    ['reported speech', 'Police']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from analysis.settings import setting
+from analysis.vectorize import names_and_numbers
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "LINK_COLUMNS",
+    "claim_conflicts",
+    "claim_coverage",
+    "claim_filter_reason",
+    "claims_for_events",
+    "extract_claims",
+    "match_claims",
+    "omission_rates",
+    "outlet_claim_jaccard",
+    "outlet_claim_summary",
+]
+
+CLAIM_COLUMNS = [
+    "claim_id", "article_id", "outlet", "sentence_no", "start", "end", "text", "kind", "speaker",
+    "quantities", "entities",
+]
+LINK_COLUMNS = ["claim_a", "claim_b", "cosine", "score", "decision"]
+
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+# A quotation of at least three words: what makes a sentence a direct quote, not a scare quote.
+_QUOTED = re.compile(r"[\"“”]([^\"“”]*?\s[^\"“”]*?\s[^\"“”]*?)[\"“”]")
+_REPORTING = (
+    r"said|says|say|told|tells|according to|added|adds|claimed|claims|stated|states|announced|announces|"
+    r"accused|accuses|argued|argues|insisted|insists|warned|warns|denied|denies|confirmed|confirms|"
+    r"reported|reports|alleged|alleges|charged|complained|explained|noted|wrote|writes|tweeted|believes|"
+    r"believed|testified|acknowledged|admitted|suggested|maintained|estimated|predicted"
+)
+_REPORTING_VERB = re.compile(rf"\b(?:{_REPORTING})\b")
+_NAME = r"(?:[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|bin|al))*)"
+_AUXILIARY = r"(?:\s+(?:has|have|had|also|previously|later|again|then|would|will|repeatedly|reportedly)){0,2}"
+# The speaker right before the verb ("Police said", "Stephens has previously said"), else with up
+# to three appositive clauses between them ("Mark Stephens, his British lawyer, said").
+_SPEAKER_ADJACENT = re.compile(
+    rf"(?P<speaker>{_NAME}|\b[Hh]e|\b[Ss]he|\b[Tt]hey)(?<!'s){_AUXILIARY}\s+(?:{_REPORTING})\b"
+)
+# "Assange's lawyer, Mark Stephens, said": a name closing an apposition, tried last.
+_SPEAKER_BEFORE_COMMA = re.compile(rf"(?P<speaker>{_NAME})(?<!'s),{_AUXILIARY}\s+(?:{_REPORTING})\b")
+_SPEAKER_APPOSITION = re.compile(
+    rf"(?P<speaker>{_NAME}|\b[Hh]e|\b[Ss]he|\b[Tt]hey)(?<!'s)(?:,[^,.;:]{{1,80}}){{1,3}},?{_AUXILIARY}\s+(?:{_REPORTING})\b"
+)
+# "said Mark Stephens", "according to Interpol".
+_SPEAKER_AFTER = re.compile(rf"\b(?:said|says|according to|told|added)\s+(?P<speaker>{_NAME})")
+_PRONOUNS = {"he", "she", "they", "He", "She", "They"}
+_NOT_SPEAKERS = frozenset("The A An It This That These Those There Here In On At For But And Or If When While".split())
+_CHROME_START = re.compile(r"^\s*(?:\[|\(?(?:read|watch|click|see|sign up|subscribe|follow|share|related)\b[: ])", re.I)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def claim_filter_reason(text: str, *, is_headline: bool = False) -> str | None:
+    """Why a sentence is not a claim (``headline``, ``question``, ``chrome``, ``headline list``,
+    ``fragment``), or None when it is one."""
+    from analysis.cleaning import chrome_reason
+
+    stripped = text.strip()
+    if is_headline:
+        return "headline"
+    if re.search(r"\?[\"'”’)\]]*$", stripped):
+        return "question"
+    if _CHROME_START.match(stripped) or chrome_reason(stripped):
+        return "chrome"
+    words = _words(stripped)
+    if len(words) < int(setting("claim_min_words")):
+        return "fragment"
+    lower_initial = sum(1 for word in words if word[0].islower())
+    if lower_initial < 0.3 * len(words):  # a related-headlines line or a name list, not a sentence
+        return "headline list"
+    return None
+
+
+def _claim_id(article_id: str, sentence_no: int) -> str:
+    return "c-" + hashlib.blake2b(f"{article_id}\x1f{sentence_no}".encode(), digest_size=6).hexdigest()
+
+
+def _entities(text: str) -> list[str]:
+    return sorted({token for token in names_and_numbers(text) if not token[0].isdigit()})
+
+
+def _quantities(text: str) -> list[dict]:
+    from analysis.numbers import quantity_records
+
+    return [{key: record[key] for key in ("text", "low", "high", "kind", "unit", "noun")}
+            for record in quantity_records(text)]
+
+
+def _clean_speaker(name: str | None) -> str | None:
+    if not name:
+        return None
+    words = name.split()
+    while words and words[0] in _NOT_SPEAKERS:
+        words = words[1:]
+    return " ".join(words).rstrip(".") or None
+
+
+def _reported_speaker(text: str, last_name: str | None) -> str | None:
+    """The speaker of a reported-speech sentence: a name before or after the verb; a pronoun
+    resolves to ``last_name`` (the previous sentence's speaker, else the last full name)."""
+    after = _SPEAKER_AFTER.search(text)
+    before = (_SPEAKER_ADJACENT.search(text) or _SPEAKER_APPOSITION.search(text)
+              or _SPEAKER_BEFORE_COMMA.search(text))
+    match = min((m for m in (before, after) if m), key=lambda m: m.start(), default=None)
+    if match is None:
+        return None
+    speaker = match.group("speaker")
+    if speaker in _PRONOUNS:
+        return last_name
+    return _clean_speaker(speaker)
+
+
+def _quote_speakers(article_text: str) -> list[tuple[int, int, str]]:
+    """(start, end, speaker) of the attributed direct quotes in an article, when the quote finder is there."""
+    try:
+        from analysis.quotes import find_quotes
+    except ImportError:
+        return []
+    quotes = find_quotes(article_text)
+    return [
+        (int(row.start), int(row.end), str(row.speaker))
+        for row in quotes.itertuples()
+        if isinstance(row.speaker, str) and row.speaker
+    ]
+
+
+def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The claims of each article.
+
+    Args:
+        sentences: columns ``article_id``, ``sentence_no``, ``start``, ``end`` (offsets into the
+            article's cleaned text), ``text``, ``is_headline`` (as :meth:`Store.sentences` returns).
+        articles: columns ``article_id``, ``outlet`` and optionally ``text`` (the cleaned text the
+            offsets index; with it, speakers of direct quotes come from :mod:`analysis.quotes`).
+
+    Returns:
+        One row per claim, in article then sentence order. Columns: ``claim_id`` (stable: a hash
+        of article and sentence), ``article_id``, ``outlet``, ``sentence_no``, ``start``, ``end``,
+        ``text``, ``kind`` (``direct quote``, ``reported speech`` or ``statement``), ``speaker``
+        (None when not attributed), ``quantities`` (list of dicts: ``text``, ``low``, ``high``,
+        ``kind``, ``unit``, ``noun``), ``entities`` (sorted lower-case name tokens such as
+        ``mark_stephens``).
+    """
+    outlets = articles.set_index("article_id")["outlet"]
+    texts = articles.set_index("article_id")["text"] if "text" in articles.columns else None
+    rows = []
+    ordered = sentences.sort_values(["article_id", "sentence_no"], kind="stable")
+    for article_id, article_sentences in ordered.groupby("article_id", sort=False):
+        if article_id not in outlets.index:
+            continue
+        quote_spans = _quote_speakers(str(texts[article_id])) if texts is not None else []
+        last_name = last_speaker = None  # what "he said" can refer to
+        for sentence in article_sentences.itertuples(index=False):
+            text = str(sentence.text)
+            reason = claim_filter_reason(text, is_headline=bool(sentence.is_headline))
+            if reason is None:
+                overlapping = [s for a, b, s in quote_spans if a < sentence.end and b > sentence.start]
+                if overlapping or _QUOTED.search(text):
+                    kind = "direct quote"
+                elif _REPORTING_VERB.search(text):
+                    kind = "reported speech"
+                else:
+                    kind = "statement"
+                speaker = overlapping[0] if overlapping else (
+                    _reported_speaker(text, last_speaker or last_name) if kind != "statement" else None
+                )
+                last_speaker = speaker
+                rows.append(
+                    (_claim_id(str(article_id), int(sentence.sentence_no)), str(article_id), outlets[article_id],
+                     int(sentence.sentence_no), int(sentence.start), int(sentence.end), text, kind, speaker,
+                     _quantities(text), _entities(text))
+                )
+            # Full names not introduced by "the" (organisations: "the Associated Press").
+            names = [m.group() for m in re.finditer(rf"\b{_NAME}", text)
+                     if len(m.group().split()) >= 2 and not text[max(0, m.start() - 4):m.start()].lower() == "the "]
+            names = [_clean_speaker(n) for n in names]
+            names = [n for n in names if n and len(n.split()) >= 2]
+            if names:
+                last_name = names[-1]
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+
+def _claim_vectors(texts: list[str], vectorizer) -> sp.csr_matrix:
+    if vectorizer is not None:
+        return sp.csr_matrix(vectorizer.word_vectors(texts), dtype=np.float64)
+    # No corpus model: IDF from the event's own claims (sublinear, unigrams and bigrams).
+    try:
+        return normalize(
+            TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
+        )
+    except ValueError:  # only stop words
+        return sp.csr_matrix((len(texts), 1))
+
+
+def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Match the claims of one event across outlets.
+
+    Args:
+        claims: rows of :func:`extract_claims` for the articles of one event.
+        vectorizer: the corpus's fitted :class:`~analysis.vectorize.ArticleVectorizer`, whose
+            word IDF weights the candidate search uses (None: IDF from these claims alone).
+        backend: pair verifier backend (``tfidf`` or ``semantic``), see :mod:`analysis.matching`.
+
+    Returns:
+        ``(claims, links)``: the claims with a ``claim_group`` column added (``g-`` plus a hash of
+        the group's claim ids; a claim no other outlet carries is a group of one); and the
+        verified candidate pairs: ``claim_a``, ``claim_b`` (claim ids, ``claim_a`` < ``claim_b``),
+        ``cosine`` (TF-IDF, the candidate score), ``score`` (the verifier's, in [0, 1]) and
+        ``decision`` (``same``, ``related``, ``conflicting`` or ``unrelated``).
+    """
+    claims = claims.reset_index(drop=True)
+    links = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in
+                          zip(LINK_COLUMNS, ["object", "object", "float", "float", "object"])})
+    if claims["outlet"].nunique() >= 2:
+        links = _verified_links(claims, vectorizer, backend)
+    n = len(claims)
+    position = pd.Index(claims["claim_id"])
+    same = links[links["decision"] == "same"]
+    graph = sp.coo_matrix(
+        (np.ones(len(same)), (position.get_indexer(same["claim_a"]), position.get_indexer(same["claim_b"]))),
+        shape=(n, n),
+    )
+    _, component = connected_components(graph, directed=False) if n else (0, np.zeros(0, dtype=int))
+    group_ids = pd.Series(claims["claim_id"].to_numpy()).groupby(component).transform(
+        lambda members: "g-" + hashlib.blake2b("\x1f".join(sorted(members)).encode(), digest_size=6).hexdigest()
+    )
+    return claims.assign(claim_group=group_ids.to_numpy() if n else []), links
+
+
+def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFrame:
+    from analysis.matching import classify_pairs
+
+    top_k = int(setting("claim_candidates"))
+    threshold = float(setting("claim_candidate_threshold"))
+    vectors = _claim_vectors(claims["text"].tolist(), vectorizer)
+    cosine = (vectors @ vectors.T).toarray()
+    outlets = claims["outlet"].to_numpy()
+    cosine[outlets[:, None] == outlets[None, :]] = -1.0  # only across outlets
+    lefts, rights = [], []
+    for row in range(len(claims)):
+        for other in np.unique(outlets[outlets != outlets[row]]):
+            candidates = np.flatnonzero(outlets == other)
+            best = candidates[np.argsort(-cosine[row, candidates], kind="stable")[:top_k]]
+            best = best[cosine[row, best] >= threshold]
+            lefts.extend([row] * len(best))
+            rights.extend(best.tolist())
+    ids = claims["claim_id"].to_numpy()
+    pairs = pd.DataFrame({"a": np.minimum(lefts, rights), "b": np.maximum(lefts, rights)}, dtype=int).drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    verdict = classify_pairs(
+        claims["text"].to_numpy()[pairs["a"]].tolist(), claims["text"].to_numpy()[pairs["b"]].tolist(), backend=backend
+    )
+    left_ids, right_ids = ids[pairs["a"]], ids[pairs["b"]]
+    return pd.DataFrame(
+        {
+            "claim_a": np.where(left_ids < right_ids, left_ids, right_ids),
+            "claim_b": np.where(left_ids < right_ids, right_ids, left_ids),
+            "cosine": cosine[pairs["a"], pairs["b"]].astype(float),
+            "score": verdict["score"].to_numpy(dtype=float),
+            "decision": verdict["decision"].to_numpy(dtype=object),
+        }
+    ).sort_values(["claim_a", "claim_b"], ignore_index=True)
+
+
+def claims_for_events(
+    articles: pd.DataFrame, sentences: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Extract and match the claims of every event that more than one outlet covered.
+
+    Args:
+        articles: columns ``article_id``, ``outlet``, ``event_id`` and optionally ``text``.
+        sentences: the sentences of those articles (columns as :func:`extract_claims` takes).
+        vectorizer, backend: as :func:`match_claims` takes them.
+
+    Returns:
+        ``(claims, links)``: the columns of :func:`match_claims`'s two frames, each with
+        ``event_id`` first. Events covered by a single outlet have no rows: with nobody to
+        compare against, overlap is not defined.
+    """
+    outlets_per_event = articles.groupby("event_id")["outlet"].transform("nunique")
+    compared = articles[outlets_per_event >= 2]
+    claim_parts, link_parts = [], []
+    sentences_by_article = sentences[sentences["article_id"].isin(set(compared["article_id"]))]
+    all_claims = extract_claims(sentences_by_article, compared)
+    event_of = compared.set_index("article_id")["event_id"]
+    all_claims.insert(0, "event_id", all_claims["article_id"].map(event_of))
+    for event_id, event_claims in all_claims.groupby("event_id", sort=True):
+        matched, links = match_claims(event_claims.drop(columns="event_id"), vectorizer=vectorizer, backend=backend)
+        claim_parts.append(matched.assign(event_id=event_id))
+        link_parts.append(links.assign(event_id=event_id))
+    claims = (pd.concat(claim_parts, ignore_index=True) if claim_parts
+              else pd.DataFrame(columns=[*CLAIM_COLUMNS, "claim_group", "event_id"]))
+    links = pd.concat(link_parts, ignore_index=True) if link_parts else pd.DataFrame(columns=[*LINK_COLUMNS, "event_id"])
+    claims = claims[["event_id", *CLAIM_COLUMNS, "claim_group"]]
+    links = links[["event_id", *LINK_COLUMNS]]
+    return claims, links
+
+
+# --- overlap measures (claims with claim_group, as match_claims returns them)
+
+
+def claim_coverage(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claim group × outlet: which outlets carry each claim.
+
+    Returns:
+        One row per claim group and outlet of the event. Columns: ``claim_group``, ``label``
+        (the group's first claim, by outlet then position), ``outlet``, ``carried`` (bool),
+        ``claim_ids`` (the outlet's claims in the group, a list), ``outlets_carrying``.
+    """
+    ordered = claims.sort_values(["outlet", "article_id", "sentence_no"], kind="stable")
+    labels = ordered.groupby("claim_group")["text"].first()
+    carrying = claims.groupby("claim_group")["outlet"].nunique()
+    held = claims.groupby(["claim_group", "outlet"])["claim_id"].agg(list)
+    grid = pd.MultiIndex.from_product([sorted(labels.index), sorted(claims["outlet"].unique())],
+                                      names=["claim_group", "outlet"]).to_frame(index=False)
+    grid["claim_ids"] = [held.get((g, o), []) for g, o in zip(grid["claim_group"], grid["outlet"])]
+    grid["carried"] = grid["claim_ids"].map(bool)
+    grid["label"] = grid["claim_group"].map(labels)
+    grid["outlets_carrying"] = grid["claim_group"].map(carrying).astype(int)
+    return grid[["claim_group", "label", "outlet", "carried", "claim_ids", "outlets_carrying"]].sort_values(
+        ["outlets_carrying", "claim_group", "outlet"], ascending=[False, True, True], ignore_index=True
+    )
+
+
+def _others_carry(coverage: pd.DataFrame) -> pd.Series:
+    """Per coverage row: more than ``claim_omission_share`` of the event's other outlets carry
+    this claim group (with the default 0.5: most of them; the other one of a two-outlet event)."""
+    others = coverage.groupby("claim_group")["outlet"].transform("size") - 1
+    others_carrying = coverage["outlets_carrying"] - coverage["carried"].astype(int)
+    share = float(setting("claim_omission_share"))
+    return (others > 0) & (others_carrying > share * others)
+
+
+def outlet_claim_summary(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per outlet of one event: how many of its claims are shared, unique, and what it omits.
+
+    Returns:
+        One row per outlet. Columns: ``outlet``, ``claims`` (its claim groups), ``shared``
+        (groups at least one other outlet carries), ``unique`` (groups only it carries),
+        ``omitted`` (groups it lacks that more than ``claim_omission_share`` of the other outlets
+        carry).
+    """
+    coverage = claim_coverage(claims)
+    coverage["omitted"] = _others_carry(coverage) & ~coverage["carried"]
+    carried = coverage[coverage["carried"]]
+    table = pd.DataFrame({"outlet": sorted(claims["outlet"].unique())}).set_index("outlet")
+    table["claims"] = carried.groupby("outlet").size()
+    table["shared"] = carried[carried["outlets_carrying"] >= 2].groupby("outlet").size()
+    table["unique"] = carried[carried["outlets_carrying"] == 1].groupby("outlet").size()
+    table["omitted"] = coverage[coverage["omitted"]].groupby("outlet").size()
+    table = table.fillna(0).astype(int)
+    return table.reset_index()
+
+
+def claim_conflicts(claims: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of claims from different outlets about the same thing whose figures disagree.
+
+    Returns:
+        Columns ``claim_a``, ``outlet_a``, ``text_a``, ``figures_a`` (the figures' texts),
+        ``claim_b``, ``outlet_b``, ``text_b``, ``figures_b``, ``score``.
+    """
+    conflicting = links[links["decision"] == "conflicting"]
+    by_id = claims.set_index("claim_id")
+    rows = []
+    for link in conflicting.itertuples(index=False):
+        a, b = by_id.loc[link.claim_a], by_id.loc[link.claim_b]
+        rows.append((link.claim_a, a["outlet"], a["text"], [q["text"] for q in a["quantities"]],
+                     link.claim_b, b["outlet"], b["text"], [q["text"] for q in b["quantities"]], float(link.score)))
+    return pd.DataFrame(rows, columns=["claim_a", "outlet_a", "text_a", "figures_a", "claim_b", "outlet_b", "text_b",
+                                       "figures_b", "score"])
+
+
+def outlet_claim_jaccard(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per ordered outlet pair of one event: the Jaccard overlap of their claim groups.
+
+    Returns:
+        Columns ``outlet_a``, ``outlet_b``, ``jaccard`` (in [0, 1]; 1 on the diagonal),
+        ``shared_groups``; every ordered pair, so the matrix is symmetric.
+    """
+    groups = claims.groupby("outlet")["claim_group"].agg(set)
+    rows = []
+    for a in groups.index:
+        for b in groups.index:
+            union = groups[a] | groups[b]
+            shared = groups[a] & groups[b]
+            rows.append((a, b, len(shared) / len(union) if union else 0.0, len(shared)))
+    return pd.DataFrame(rows, columns=["outlet_a", "outlet_b", "jaccard", "shared_groups"])
+
+
+def omission_rates(claims: pd.DataFrame) -> pd.DataFrame:
+    """Across events: how often each outlet omits claims that the other outlets carry.
+
+    Args:
+        claims: matched claims of many events, with an ``event_id`` column.
+
+    Returns:
+        One row per outlet, highest rate first. Columns: ``outlet``, ``events`` (events with
+        another outlet in them that it covered), ``claims_others_carry`` (claim groups of those
+        events that more than ``claim_omission_share`` of its fellow outlets carry, it included or
+        not), ``omitted``, ``omission_rate`` (omitted / claims_others_carry).
+    """
+    parts = []
+    for event_id, event_claims in claims.groupby("event_id"):
+        if event_claims["outlet"].nunique() < 2:
+            continue
+        coverage = claim_coverage(event_claims)
+        coverage["counted"] = _others_carry(coverage)
+        coverage["omitted"] = coverage["counted"] & ~coverage["carried"]
+        parts.append(coverage.assign(event_id=event_id))
+    if not parts:
+        return pd.DataFrame(columns=["outlet", "events", "claims_others_carry", "omitted", "omission_rate"])
+    coverage = pd.concat(parts, ignore_index=True)
+    table = coverage.groupby("outlet").agg(
+        events=("event_id", "nunique"), claims_others_carry=("counted", "sum"), omitted=("omitted", "sum")
+    )
+    table["omission_rate"] = (table["omitted"] / table["claims_others_carry"].where(table["claims_others_carry"] > 0)).fillna(0.0)
+    return table.reset_index().sort_values(["omission_rate", "outlet"], ascending=[False, True], ignore_index=True)
