@@ -68,7 +68,7 @@ import regex
 
 from analysis.settings import setting
 
-__all__ = ["QUOTE_COLUMNS", "SOURCE_COLUMNS", "find_quotes", "quote_records", "quoted_sources", "quotes_for_articles"]
+__all__ = ["QUOTE_COLUMNS", "SOURCE_COLUMNS", "find_quotes", "quote_records", "quoted_sources", "quoted_sources_by_outlet", "quotes_for_articles"]
 
 QUOTE_COLUMNS = ["start", "end", "text", "speaker", "speaker_start", "speaker_end", "cue", "role", "words"]
 SOURCE_COLUMNS = ["speaker", "quotes", "quoted_words", "role"]
@@ -297,6 +297,28 @@ def quotes_for_articles(articles: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["id", *QUOTE_COLUMNS])
     return pd.concat(frames, ignore_index=True)[["id", *QUOTE_COLUMNS]]
+
+
+def quoted_sources_by_outlet(articles: pd.DataFrame) -> pd.DataFrame:
+    """Who each outlet quotes in one event (or any set of articles), and how much.
+
+    Args:
+        articles: columns ``article_id``, ``outlet`` and ``text`` (the text quotes are read from).
+
+    Returns:
+        Columns ``outlet`` then those of :func:`quoted_sources` (``speaker``, ``quotes``,
+        ``quoted_words``, ``role``); per outlet, most quoted words first. Spellings of one
+        person merge within an outlet's articles.
+    """
+    parts = []
+    for outlet, rows in articles.groupby("outlet", sort=True):
+        quotes = quotes_for_articles(rows.rename(columns={"article_id": "id"})[["id", "text"]])
+        sources = quoted_sources(quotes)
+        if len(sources):
+            parts.append(sources.assign(outlet=outlet))
+    if not parts:
+        return pd.DataFrame(columns=["outlet", *SOURCE_COLUMNS])
+    return pd.concat(parts, ignore_index=True)[["outlet", *SOURCE_COLUMNS]]
 
 
 def quote_records(quotes: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:

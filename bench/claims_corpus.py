@@ -124,8 +124,9 @@ def main() -> None:
           + f"; attributed to a speaker: {claims['speaker'].notna().mean():.0%}; "
           f"with figures: {claims['quantities'].map(bool).mean():.0%}")
     rates = omission_rates(claims)
+    rates = rates[rates["events"] >= 5]  # a rate over one or two events says little
     print_table(
-        "How often each outlet omits claims the other outlets in its events carry",
+        "How often each outlet omits claims the other outlets in its events carry (outlets in 5+ such events)",
         ["outlet", "events", "claims others carry", "omitted", "omission rate"],
         [[row.outlet, f"{row.events:,}", f"{row.claims_others_carry:,}", f"{row.omitted:,}",
           f"{row.omission_rate:.2f}"] for row in rates.head(15).itertuples()],

@@ -248,3 +248,22 @@ def test_cli_quotes_writes_offsets_and_skips_a_bad_line(tmp_path):
 
     missing = run("quotes", tmp_path / "nope.jsonl", "--out", out, cwd=tmp_path)
     assert missing.returncode == 1 and "Traceback" not in missing.output and "could not be read" in missing.output
+
+
+def test_quoted_sources_by_outlet_on_the_seed_event():
+    """Per outlet of the seeds' first event: Stephens tops The Telegraph, Clinton CBS News."""
+    from analysis.ingest import ingest
+    from analysis.quotes import quoted_sources_by_outlet
+    from analysis.store import Store
+    from tests.conftest import SAMPLE
+
+    with Store.open(":memory:") as store:
+        ingest([str(SAMPLE)], store=store)
+        articles = store.articles(with_text=True)
+    event = articles[articles["outlet"].isin(["The Telegraph", "CBS News"])]
+    sources = quoted_sources_by_outlet(event)
+    assert set(sources["outlet"]) == {"The Telegraph", "CBS News"}
+    top = sources.groupby("outlet").first()["speaker"]
+    assert "Stephens" in top["The Telegraph"] and "Clinton" in top["CBS News"]
+    for _, rows in sources.groupby("outlet"):
+        assert rows["quoted_words"].is_monotonic_decreasing and (rows["quoted_words"] > 0).all()
