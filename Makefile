@@ -40,6 +40,9 @@ bench: install
 	$(VENV)/bin/python bench/ingest.py
 	$(VENV)/bin/python bench/events.py
 	$(VENV)/bin/python bench/scale.py
+	$(VENV)/bin/python bench/quotes.py
+	$(VENV)/bin/python bench/claims.py
+	$(VENV)/bin/python bench/claims_corpus.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
