@@ -352,7 +352,8 @@ def read_corpus_for_grouping(path) -> tuple[pd.DataFrame, list]:
     field are named by their source (``file:line``). Duplicate ids keep their first record.
 
     Returns:
-        ``(articles, problems)``: columns ``id``, ``title``, ``text``, ``published``;
+        ``(articles, problems)``: columns ``id``, ``title``, ``text``, ``published`` and ``outlet``
+        (as the record gives it, None when it does not);
         and the reader's :class:`~analysis.readers.ReadProblem` list.
     """
     from analysis.cleaning import clean_article
@@ -370,9 +371,10 @@ def read_corpus_for_grouping(path) -> tuple[pd.DataFrame, list]:
                 "title": cleaned.title or "",
                 "text": cleaned.text,
                 "published": item.published,
+                "outlet": item.outlet,
             }
         )
-    articles = pd.DataFrame(rows, columns=["id", "title", "text", "published"]).drop_duplicates("id")
+    articles = pd.DataFrame(rows, columns=["id", "title", "text", "published", "outlet"]).drop_duplicates("id")
     return articles.reset_index(drop=True), problems
 
 

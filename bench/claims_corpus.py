@@ -80,16 +80,8 @@ def main() -> None:
     steps["group"] = time.perf_counter() - started
 
     # The corpus file's outlet field is what ingest would store as the outlet.
-    import gzip
-    import json
-
-    outlet_of = {}
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            outlet_of.setdefault(str(record["id"]), record.get("outlet") or "unknown")
     frame = articles.rename(columns={"id": "article_id"}).assign(
-        event_id=grouped["event_id"].to_numpy(), outlet=lambda f: f["article_id"].map(outlet_of)
+        event_id=grouped["event_id"].to_numpy(), outlet=lambda f: f["outlet"].fillna("unknown")
     )
     multi = frame[frame.groupby("event_id")["outlet"].transform("nunique") >= 2].reset_index(drop=True)
 
