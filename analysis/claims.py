@@ -3,15 +3,18 @@
 Three steps, each a function returning a DataFrame with documented columns:
 
 1. :func:`extract_claims` turns an article's body sentences into claim rows.
-   A claim is one sentence that states something: headlines, questions, page
-   chrome (promo lines, bracketed links), headline lists in title case and
-   fragments under ``claim_min_words`` words are left out, each with the reason
-   (:func:`claim_filter_reason`). Each claim gets its kind (``direct quote``,
-   ``reported speech`` or ``statement``), its speaker when attributed, its
-   figures normalised to ranges (:mod:`analysis.numbers`) and the names it
-   mentions. One sentence is one claim: sentences are the unit readers compare,
-   and splitting them into clauses needs a parser that costs more than the
-   corpus-scale budget allows.
+   A claim is a sentence, or a clause of one, that states something: headlines,
+   questions, page chrome (promo lines, bracketed links), headline lists in title
+   case and fragments under ``claim_min_words`` words are left out, each with the
+   reason (:func:`claim_filter_reason`). A sentence is cut into clause claims
+   only where punctuation and a conjunction mark a clause of its own
+   (:func:`clause_spans`): "the precise location remains unknown, but he is a
+   frequent visitor" is two facts, and outlets often carry only one of them. A
+   dependency parser would cut more finely but costs more than the corpus-scale
+   budget allows. Each claim gets its kind (``direct quote``, ``reported
+   speech`` or ``statement``, from its whole sentence), its speaker when
+   attributed, its figures normalised to ranges (:mod:`analysis.numbers`) and the
+   names it mentions.
 2. :func:`match_claims` links claims of different outlets inside one event:
    candidates by TF-IDF cosine of the claims' words (each claim's
    ``claim_candidates`` nearest claims of other outlets at or above
@@ -36,12 +39,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from analysis.settings import setting
@@ -54,6 +58,7 @@ __all__ = [
     "claim_coverage",
     "claim_filter_reason",
     "claims_for_events",
+    "clause_spans",
     "extract_claims",
     "match_claims",
     "omission_rates",
@@ -68,6 +73,7 @@ CLAIM_COLUMNS = [
 LINK_COLUMNS = ["claim_a", "claim_b", "cosine", "score", "decision"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_QUOTED_ANY = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 # A quotation of at least three words: what makes a sentence a direct quote, not a scare quote.
 _QUOTED = re.compile(r"[\"“”]([^\"“”]*?\s[^\"“”]*?\s[^\"“”]*?)[\"“”]")
 _REPORTING = (
@@ -93,6 +99,12 @@ _SPEAKER_APPOSITION = re.compile(
 _SPEAKER_AFTER = re.compile(rf"\b(?:said|says|according to|told|added)\s+(?P<speaker>{_NAME})")
 _PRONOUNS = {"he", "she", "they", "He", "She", "They"}
 _NOT_SPEAKERS = frozenset("The A An It This That These Those There Here In On At For But And Or If When While".split())
+# Before a clause of its own: "; ", "(,) but", ", although / though / whereas / while", and
+# ", and that" / ", and he ..." (a second reported clause or a new subject, not a list item).
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,?\s+(?=but\s)|,\s+(?=(?:although|though|whereas|while)\s)"
+    r"|,\s+(?=and\s+(?:that|he|she|they|it|we|there)\s)"
+)
 _CHROME_START = re.compile(r"^\s*(?:\[|\(?(?:read|watch|click|see|sign up|subscribe|follow|share|related)\b[: ])", re.I)
 
 
@@ -121,8 +133,29 @@ def claim_filter_reason(text: str, *, is_headline: bool = False) -> str | None:
     return None
 
 
-def _claim_id(article_id: str, sentence_no: int) -> str:
-    return "c-" + hashlib.blake2b(f"{article_id}\x1f{sentence_no}".encode(), digest_size=6).hexdigest()
+def _claim_id(article_id: str, sentence_no: int, clause_no: int = 0) -> str:
+    key = f"{article_id}\x1f{sentence_no}" + (f"\x1f{clause_no}" if clause_no else "")
+    return "c-" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Where a sentence divides into clauses that each state something: ``(start, end)`` offsets.
+
+    A sentence is cut before a contrasting or coordinated clause ("..., but he is a frequent
+    visitor", "..., although he has given interviews", "...; police said", "..., and that the
+    authorities had ignored ...") when both sides keep at least ``claim_clause_min_words`` words, so
+    each outlet's "whereabouts remain unknown" can match without the clause glued to it.
+    Relative clauses and lists stay whole: cutting them would leave fragments without a subject.
+    """
+    minimum = int(setting("claim_clause_min_words"))
+    spans, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(text):
+        cut, resume = match.start(), match.end()
+        if len(_words(text[start:cut])) >= minimum and len(_words(text[resume:])) >= minimum:
+            spans.append((start, cut))
+            start = resume
+    spans.append((start, len(text.rstrip())))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _entities(text: str) -> list[str]:
@@ -132,7 +165,7 @@ def _entities(text: str) -> list[str]:
 def _quantities(text: str) -> list[dict]:
     from analysis.numbers import quantity_records
 
-    return [{key: record[key] for key in ("text", "low", "high", "kind", "unit", "noun")}
+    return [{key: record[key] for key in ("text", "start", "end", "low", "high", "kind", "unit", "noun", "approximate")}
             for record in quantity_records(text)]
 
 
@@ -184,12 +217,13 @@ def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFr
             offsets index; with it, speakers of direct quotes come from :mod:`analysis.quotes`).
 
     Returns:
-        One row per claim, in article then sentence order. Columns: ``claim_id`` (stable: a hash
-        of article and sentence), ``article_id``, ``outlet``, ``sentence_no``, ``start``, ``end``,
+        One row per claim, in article then sentence then clause order. Columns: ``claim_id``
+        (stable: a hash of article, sentence and clause number), ``article_id``, ``outlet``, ``sentence_no``, ``start``, ``end``,
         ``text``, ``kind`` (``direct quote``, ``reported speech`` or ``statement``), ``speaker``
-        (None when not attributed), ``quantities`` (list of dicts: ``text``, ``low``, ``high``,
-        ``kind``, ``unit``, ``noun``), ``entities`` (sorted lower-case name tokens such as
-        ``mark_stephens``).
+        (None when not attributed), ``quantities`` (list of dicts: ``text``, ``start``, ``end``
+        (offsets into the claim's text), ``low``, ``high``, ``kind``, ``unit``, ``noun``,
+        ``approximate``; see :func:`analysis.numbers.find_quantities`), ``entities`` (sorted
+        lower-case name tokens such as ``mark_stephens``).
     """
     outlets = articles.set_index("article_id")["outlet"]
     texts = articles.set_index("article_id")["text"] if "text" in articles.columns else None
@@ -215,11 +249,13 @@ def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFr
                     _reported_speaker(text, last_speaker or last_name) if kind != "statement" else None
                 )
                 last_speaker = speaker
-                rows.append(
-                    (_claim_id(str(article_id), int(sentence.sentence_no)), str(article_id), outlets[article_id],
-                     int(sentence.sentence_no), int(sentence.start), int(sentence.end), text, kind, speaker,
-                     _quantities(text), _entities(text))
-                )
+                for clause_no, (start, end) in enumerate(clause_spans(text)):
+                    clause = text[start:end]
+                    rows.append(
+                        (_claim_id(str(article_id), int(sentence.sentence_no), clause_no), str(article_id),
+                         outlets[article_id], int(sentence.sentence_no), int(sentence.start) + start,
+                         int(sentence.start) + end, clause, kind, speaker, _quantities(clause), _entities(clause))
+                    )
             # Full names not introduced by "the" (organisations: "the Associated Press").
             names = [m.group() for m in re.finditer(rf"\b{_NAME}", text)
                      if len(m.group().split()) >= 2 and not text[max(0, m.start() - 4):m.start()].lower() == "the "]
@@ -228,6 +264,137 @@ def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFr
             if names:
                 last_name = names[-1]
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+
+# --- figure facts: the same figure about the same thing, or two figures that disagree
+
+
+@dataclass(frozen=True)
+class _FigureFact:
+    """One figure of a claim with what it counts and the words around it."""
+
+    claim: int  # row of the claim in the event's claims
+    kind: str
+    unit: str | None
+    noun: str | None
+    low: float
+    high: float
+    approximate: bool
+    context: frozenset  # content stems near the figure, the noun included
+
+
+_FACT_KINDS = ("count", "age", "money", "percent", "measure")  # years and ordinals mark time, not facts
+_FIGURE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _figure_noun(text: str, record: dict) -> str | None:
+    """What a figure counts: the finder's noun, else the first plural noun within five words after
+    it ("more than 250,000 classified US diplomatic cables"); for an age, the next word ("the
+    39-year-old Australian")."""
+    from analysis.numbers import _is_plural_noun, _singular
+
+    if record.get("noun"):
+        return _singular(str(record["noun"]).lower())
+    following = re.split(r"[,.;:!?()\"“”]", text[int(record["end"]):], maxsplit=1)[0]
+    words = _FIGURE_WORD.findall(following)[:5]
+    if record["kind"] == "age":
+        return words[0].lower() if words else None
+    for word in words:
+        if word[0].islower() and _is_plural_noun(word.lower()):
+            return _singular(word.lower())
+    return None
+
+
+def _figure_facts(claims: pd.DataFrame) -> list[_FigureFact]:
+    from analysis.matching import _stem
+
+    facts = []
+    for row, (text, quantities) in enumerate(zip(claims["text"], claims["quantities"])):
+        for record in quantities or ():
+            if record.get("kind") not in _FACT_KINDS or "start" not in record:
+                continue
+            noun = _figure_noun(text, record)
+            before = _FIGURE_WORD.findall(text[: int(record["start"])])[-4:]
+            after = _FIGURE_WORD.findall(text[int(record["end"]):])[:6]
+            context = {_stem(word.lower()) for word in before + after if word.lower() not in ENGLISH_STOP_WORDS}
+            if noun:
+                context.add(_stem(noun))
+            facts.append(_FigureFact(row, record["kind"], record.get("unit"), noun, float(record["low"]),
+                                     float(record["high"]), bool(record.get("approximate")), frozenset(context)))
+    return facts
+
+
+def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
+    """Claim pairs of different outlets (rows, lower first) that state a figure about the same
+    thing: ``same`` when the figures agree, ``conflicting`` when they contradict.
+
+    "The same thing": same kind and unit, the same counted noun (for an age, the same person
+    word), and, but for ages, at least ``claim_figure_context`` shared content words around
+    the two figures (the noun counts): "more than 250,000 classified US diplomatic cables" and
+    "hundreds of classified State Department cables" share "classified" and "cables". Whole
+    sentences rarely agree word for word where outlets state one fact differently; the figure
+    and its words do. A conflict outranks agreements in the same pair.
+    """
+    from analysis.numbers import _overlap
+
+    tolerances = (float(setting("figure_tolerance")), float(setting("approximate_figure_tolerance")))
+    needed = int(setting("claim_figure_context"))
+    outlets = claims["outlet"].to_numpy()
+    buckets: dict[tuple, list[_FigureFact]] = {}
+    for fact in _figure_facts(claims):
+        if fact.noun is not None or fact.kind in {"money", "percent", "measure"}:
+            buckets.setdefault((fact.kind, fact.unit, fact.noun), []).append(fact)
+    decisions: dict[tuple[int, int], str] = {}
+    for facts in buckets.values():
+        for i, a in enumerate(facts):
+            for b in facts[i + 1 :]:
+                if outlets[a.claim] == outlets[b.claim]:
+                    continue
+                if a.kind != "age" and len(a.context & b.context) < needed:
+                    continue
+                pair = (min(a.claim, b.claim), max(a.claim, b.claim))
+                agree = _overlap(a, b, *tolerances)
+                if not agree:
+                    decisions[pair] = "conflicting"
+                elif decisions.get(pair) != "conflicting":
+                    decisions[pair] = "same"
+    return decisions
+
+
+def _quoted_stems(text: str) -> frozenset:
+    from analysis.matching import _stem
+
+    quoted = " ".join(_QUOTED_ANY.findall(text))
+    return frozenset(_stem(word.lower()) for word in _FIGURE_WORD.findall(quoted)
+                     if word.lower() not in ENGLISH_STOP_WORDS)
+
+
+def _quote_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
+    """Claim pairs of different outlets (rows, lower first) that quote the same speaker in the
+    same words: ``same``.
+
+    Outlets often quote one remark differently ("a “persecution and prosecution”" against "a
+    persecution and not a prosecution"); the sentences around it then share little. Same
+    speaker (by surname) and at least ``claim_quote_overlap`` of the shorter quotation's
+    content words (two at least) found in the other.
+    """
+    share = float(setting("claim_quote_overlap"))
+    outlets = claims["outlet"].to_numpy()
+    by_speaker: dict[str, list[tuple[int, frozenset]]] = {}
+    for row, (speaker, text) in enumerate(zip(claims["speaker"], claims["text"])):
+        if not isinstance(speaker, str) or not speaker.strip():
+            continue
+        stems = _quoted_stems(str(text))
+        if len(stems) >= 2:
+            by_speaker.setdefault(speaker.split()[-1].lower(), []).append((row, stems))
+    decisions = {}
+    for quotes in by_speaker.values():
+        for i, (row_a, stems_a) in enumerate(quotes):
+            for row_b, stems_b in quotes[i + 1 :]:
+                shared = len(stems_a & stems_b)
+                if outlets[row_a] != outlets[row_b] and shared >= 2 and shared >= share * min(len(stems_a), len(stems_b)):
+                    decisions[(min(row_a, row_b), max(row_a, row_b))] = "same"
+    return decisions
 
 
 def _claim_vectors(texts: list[str], vectorizer) -> sp.csr_matrix:
@@ -294,6 +461,12 @@ def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFr
             best = best[cosine[row, best] >= threshold]
             lefts.extend([row] * len(best))
             rights.extend(best.tolist())
+    # A shared figure or quotation makes a pair worth verifying whatever its cosine; a figure
+    # conflict outranks a shared quotation.
+    figures = {**_quote_decisions(claims), **_figure_decisions(claims)}
+    for a, b in figures:
+        lefts.append(a)
+        rights.append(b)
     ids = claims["claim_id"].to_numpy()
     pairs = pd.DataFrame({"a": np.minimum(lefts, rights), "b": np.maximum(lefts, rights)}, dtype=int).drop_duplicates()
     if pairs.empty:
@@ -301,6 +474,11 @@ def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFr
     verdict = classify_pairs(
         claims["text"].to_numpy()[pairs["a"]].tolist(), claims["text"].to_numpy()[pairs["b"]].tolist(), backend=backend
     )
+    decision = verdict["decision"].to_numpy(dtype=object)
+    for position, pair in enumerate(zip(pairs["a"], pairs["b"])):
+        figure = figures.get(pair)
+        if figure == "conflicting" or (figure == "same" and decision[position] != "conflicting"):
+            decision[position] = figure
     left_ids, right_ids = ids[pairs["a"]], ids[pairs["b"]]
     return pd.DataFrame(
         {
@@ -308,7 +486,7 @@ def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFr
             "claim_b": np.where(left_ids < right_ids, right_ids, left_ids),
             "cosine": cosine[pairs["a"], pairs["b"]].astype(float),
             "score": verdict["score"].to_numpy(dtype=float),
-            "decision": verdict["decision"].to_numpy(dtype=object),
+            "decision": decision,
         }
     ).sort_values(["claim_a", "claim_b"], ignore_index=True)
 

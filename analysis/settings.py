@@ -145,6 +145,25 @@ SETTINGS: tuple[Setting, ...] = (
         "(\"I'm distressed.\"), sign-offs or captions.",
     ),
     Setting(
+        "claim_clause_min_words",
+        5,
+        "Fewest words on each side of a cut for a sentence to be split into clause claims "
+        "(\"the precise location remains unknown | but he is a frequent visitor\").",
+    ),
+    Setting(
+        "claim_figure_context",
+        2,
+        "Content words two claims' figures must share around them (the counted noun included) to be "
+        "figures about the same thing: then agreeing figures make the claims the same and "
+        "contradicting ones a conflict.",
+    ),
+    Setting(
+        "claim_quote_overlap",
+        0.5,
+        "Share of the shorter quotation's content words (two at least) that two outlets' quotes of the "
+        "same speaker must have in common to be the same remark quoted differently.",
+    ),
+    Setting(
         "claim_candidates",
         3,
         "Claims of each other outlet in the event (the most alike by TF-IDF cosine) given to the pair "

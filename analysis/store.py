@@ -631,12 +631,12 @@ class Store:
             raise
 
     def claims(self, event_id: str | None = None) -> pd.DataFrame:
-        """Claims (of one event, or all), in article and sentence order: the columns of
+        """Claims (of one event, or all), in article, sentence and clause order: the columns of
         :func:`analysis.claims.extract_claims` plus ``event_id`` and ``claim_group``;
         ``quantities`` and ``entities`` as lists."""
         where, parameters = ("WHERE event_id = ?", [event_id]) if event_id is not None else ("", [])
         frame = self.connection.execute(
-            f"SELECT * FROM claims {where} ORDER BY event_id, article_id, sentence_no", parameters
+            f"SELECT * FROM claims {where} ORDER BY event_id, article_id, sentence_no, start", parameters
         ).df()
         for column in ("quantities", "entities"):
             frame[column] = frame[column].map(json.loads)
