@@ -329,11 +329,18 @@ def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
     thing: ``same`` when the figures agree, ``conflicting`` when they contradict.
 
     "The same thing": same kind and unit, the same counted noun (for an age, the same person
-    word), and, but for ages, at least ``claim_figure_context`` shared content words around
-    the two figures (the noun counts): "more than 250,000 classified US diplomatic cables" and
-    "hundreds of classified State Department cables" share "classified" and "cables". Whole
-    sentences rarely agree word for word where outlets state one fact differently; the figure
-    and its words do. A conflict outranks agreements in the same pair.
+    word: "the 39-year-old Australian"), and at least ``claim_figure_context`` shared content
+    words around the two figures, the noun included: "more than 250,000 classified US diplomatic
+    cables" and "hundreds of classified State Department cables" share "classified" and
+    "cables". Whole sentences rarely agree word for word where outlets state one fact
+    differently; the figure and its words do.
+
+    Agreement merges claim groups, so it asks for more: one shared word more, and bounded
+    figures ("more than 237 people died" and "more than 1.7 million were infected" overlap but
+    say nothing alike). As in :func:`analysis.numbers.compare_quantities`, a figure that agrees
+    with one of the other claim's figures is not in conflict with another of them ("from $7.25
+    to $10.10" against "a $10.10 wage"); a conflict outranks an agreement on another figure.
+    Matching keeps a conflict only where the pair verifier finds the two claims at least related.
     """
     from analysis.numbers import _overlap
 
@@ -344,20 +351,30 @@ def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
     for fact in _figure_facts(claims):
         if fact.noun is not None or fact.kind in {"money", "percent", "measure"}:
             buckets.setdefault((fact.kind, fact.unit, fact.noun), []).append(fact)
-    decisions: dict[tuple[int, int], str] = {}
-    for facts in buckets.values():
+    verdicts: dict[tuple[int, int], dict[tuple, set]] = {}  # pair -> bucket -> {"agrees", "conflicts"}
+    for key, facts in buckets.items():
         for i, a in enumerate(facts):
             for b in facts[i + 1 :]:
                 if outlets[a.claim] == outlets[b.claim]:
                     continue
-                if a.kind != "age" and len(a.context & b.context) < needed:
-                    continue
+                shared = len(a.context & b.context)
                 pair = (min(a.claim, b.claim), max(a.claim, b.claim))
-                agree = _overlap(a, b, *tolerances)
-                if not agree:
-                    decisions[pair] = "conflicting"
-                elif decisions.get(pair) != "conflicting":
-                    decisions[pair] = "same"
+                statuses = verdicts.setdefault(pair, {}).setdefault(key, set())
+                if _overlap(a, b, *tolerances):
+                    bounded = np.isfinite(a.high) and np.isfinite(b.high)
+                    if a.kind == "age" or (bounded and shared > needed):
+                        statuses.add("agrees")
+                    elif shared >= needed:
+                        statuses.add("explained")  # compatible, too loose to call the same
+                elif shared >= needed:
+                    statuses.add("conflicts")
+    decisions: dict[tuple[int, int], str] = {}
+    for pair, by_bucket in verdicts.items():
+        if any("conflicts" in statuses and not statuses & {"agrees", "explained"}
+               for statuses in by_bucket.values()):
+            decisions[pair] = "conflicting"
+        elif any("agrees" in statuses for statuses in by_bucket.values()):
+            decisions[pair] = "same"
     return decisions
 
 
@@ -477,8 +494,12 @@ def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFr
     decision = verdict["decision"].to_numpy(dtype=object)
     for position, pair in enumerate(zip(pairs["a"], pairs["b"])):
         figure = figures.get(pair)
-        if figure == "conflicting" or (figure == "same" and decision[position] != "conflicting"):
-            decision[position] = figure
+        # A conflict needs the verifier to see the same subject at least loosely: figures of one
+        # noun often count different things ("3 killed on Thursday" / "5 killed this week").
+        if figure == "conflicting" and decision[position] != "unrelated":
+            decision[position] = "conflicting"
+        elif figure == "same" and decision[position] != "conflicting":
+            decision[position] = "same"
     left_ids, right_ids = ids[pairs["a"]], ids[pairs["b"]]
     return pd.DataFrame(
         {

@@ -159,7 +159,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "claim_quote_overlap",
-        0.5,
+        0.75,
         "Share of the shorter quotation's content words (two at least) that two outlets' quotes of the "
         "same speaker must have in common to be the same remark quoted differently.",
     ),

@@ -107,8 +107,8 @@ def _event(rows: list[tuple[str, str]]) -> pd.DataFrame:
 
 def test_figures_about_the_same_thing_conflict_or_agree():
     claims = _event([
-        ("Alpha", "The site is releasing more than 250,000 classified US diplomatic cables this week."),
-        ("Beta", "The group disclosed hundreds of classified State Department cables earlier this week."),
+        ("Alpha", "WikiLeaks is releasing more than 250,000 classified US diplomatic cables this week."),
+        ("Beta", "WikiLeaks disclosed hundreds of classified State Department cables earlier this week."),
         ("Alpha", "The 39-year-old Australian is wanted by prosecutors in Sweden."),
         ("Beta", "Officials say the 39-year-old Australian has not met prosecutors."),
         ("Alpha", "Three people were killed when the roof of the station collapsed."),
@@ -116,7 +116,7 @@ def test_figures_about_the_same_thing_conflict_or_agree():
     ])
     matched, links = match_claims(claims)
     decided = {(matched.set_index("claim_id").loc[row.claim_a, "text"][:8], row.decision) for row in links.itertuples()}
-    assert ("The site", "conflicting") in decided  # cables: ≥250,000 against 100-1,000
+    assert ("WikiLeak", "conflicting") in decided  # cables: ≥250,000 against 100-1,000
     group = matched.set_index("text")["claim_group"]
     assert group["The 39-year-old Australian is wanted by prosecutors in Sweden."] == group[
         "Officials say the 39-year-old Australian has not met prosecutors."]
