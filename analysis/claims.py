@@ -18,7 +18,8 @@ Three steps, each a function returning a DataFrame with documented columns:
 2. :func:`match_claims` links claims of different outlets inside one event:
    candidates by TF-IDF cosine of the claims' words (each claim's
    ``claim_candidates`` nearest claims of other outlets at or above
-   ``claim_candidate_threshold``; recall), then the pair verifier of
+   ``claim_candidate_threshold``; recall; with the ``semantic`` backend the larger
+   of that and the cosine of sentence embeddings), then the pair verifier of
    :mod:`analysis.matching` decides ``same`` / ``related`` / ``conflicting`` /
    ``unrelated`` (precision). ``same`` links form claim groups (connected
    components); conflicting links are kept with both figures.
@@ -366,7 +367,9 @@ def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
                         statuses.add("agrees")
                     elif shared >= needed:
                         statuses.add("explained")  # compatible, too loose to call the same
-                elif shared >= needed:
+                elif shared >= needed and a.kind != "percent":
+                    # Shares of different wholes abound (polls, turnout): two percentages
+                    # conflict only as the verifier sees it (analysis.matching).
                     statuses.add("conflicts")
     decisions: dict[tuple[int, int], str] = {}
     for pair, by_bucket in verdicts.items():
@@ -466,16 +469,23 @@ def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFr
 
     top_k = int(setting("claim_candidates"))
     threshold = float(setting("claim_candidate_threshold"))
-    vectors = _claim_vectors(claims["text"].tolist(), vectorizer)
+    texts = claims["text"].tolist()
+    vectors = _claim_vectors(texts, vectorizer)
     cosine = (vectors @ vectors.T).toarray()
+    search = cosine
+    if backend == "semantic":  # paraphrases share meaning, not words: search by both
+        from analysis.semantic import sentence_embeddings
+
+        embeddings = sentence_embeddings(texts)
+        search = np.maximum(cosine, embeddings @ embeddings.T)
     outlets = claims["outlet"].to_numpy()
-    cosine[outlets[:, None] == outlets[None, :]] = -1.0  # only across outlets
+    search[outlets[:, None] == outlets[None, :]] = -1.0  # only across outlets
     lefts, rights = [], []
     for row in range(len(claims)):
         for other in np.unique(outlets[outlets != outlets[row]]):
             candidates = np.flatnonzero(outlets == other)
-            best = candidates[np.argsort(-cosine[row, candidates], kind="stable")[:top_k]]
-            best = best[cosine[row, best] >= threshold]
+            best = candidates[np.argsort(-search[row, candidates], kind="stable")[:top_k]]
+            best = best[search[row, best] >= threshold]
             lefts.extend([row] * len(best))
             rights.extend(best.tolist())
     # A shared figure or quotation makes a pair worth verifying whatever its cosine; a figure

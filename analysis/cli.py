@@ -129,7 +129,10 @@ def analyze(
     from analysis.pipeline import analyze as run_analysis
 
     with _open(db, read_only=False) as store:
-        report = run_analysis(store, refit=refit, recluster=recluster)
+        try:
+            report = run_analysis(store, refit=refit, recluster=recluster)
+        except SettingError as error:
+            _fail(str(error))
     if report.mode == "none":
         typer.echo(f"Up to date: {report.events} events, {report.stories} stories over {report.articles} articles.")
         return

@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from analysis.claims import claims_for_events
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
-from analysis.settings import check_settings, setting
+from analysis.settings import SettingError, check_settings, setting
 from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
 from analysis.store import Store
 from analysis.vectorize import ArticleVectorizer
@@ -74,6 +74,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     """
     started = time.perf_counter()
     check_settings()
+    _check_claim_backend()
     dates = store.article_dates()
     new_ids = dates.loc[~dates["analysed"], "article_id"].tolist()
     last = store.last_run()
@@ -134,12 +135,25 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
                           time.perf_counter() - started)
 
 
+def _check_claim_backend() -> None:
+    """Fail before any work when claims are to be matched by a backend that is not installed."""
+    if setting("claim_backend") == "semantic":
+        from analysis.semantic import semantic_available
+
+        if not semantic_available():
+            raise SettingError(
+                "COVERAGE_LENS_CLAIM_BACKEND=semantic needs the semantic extra, which is not installed: "
+                "run `make semantic`, or use the default tfidf backend"
+            )
+
+
 def _claims(
     store: Store, articles: pd.DataFrame, article_events: pd.DataFrame, vectorizer: ArticleVectorizer
 ) -> dict[str, pd.DataFrame]:
     """Claims and verified claim links of the multi-outlet events among ``articles``, as store rows."""
     with_events = articles.merge(article_events[["article_id", "event_id"]], on="article_id")
-    claims, links = claims_for_events(with_events, store.sentences(articles["article_id"].tolist()), vectorizer=vectorizer)
+    claims, links = claims_for_events(with_events, store.sentences(articles["article_id"].tolist()),
+                                      vectorizer=vectorizer, backend=str(setting("claim_backend")))
     claims = claims.assign(
         quantities=claims["quantities"].map(lambda value: json.dumps(value, allow_nan=True)),
         entities=claims["entities"].map(json.dumps),

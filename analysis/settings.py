@@ -21,11 +21,13 @@ __all__ = ["SETTINGS", "Setting", "SettingError", "check_settings", "setting", "
 
 @dataclass(frozen=True)
 class Setting:
-    """One tunable value: its name, default (which also fixes its type) and help text."""
+    """One tunable value: its name, default (which also fixes its type), help text and, for a
+    word setting, the words it accepts."""
 
     name: str
     default: int | float | str | bool
     help: str
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -162,6 +164,13 @@ SETTINGS: tuple[Setting, ...] = (
         0.75,
         "Share of the shorter quotation's content words (two at least) that two outlets' quotes of the "
         "same speaker must have in common to be the same remark quoted differently.",
+    ),
+    Setting(
+        "claim_backend",
+        "tfidf",
+        "Pair verifier and candidate search for claim matching in analyze: tfidf (lexical, base "
+        "install) or semantic (adds sentence embeddings; needs the semantic extra, make semantic).",
+        choices=("tfidf", "semantic"),
     ),
     Setting(
         "claim_candidates",
@@ -302,8 +311,15 @@ def setting(name: str) -> int | float | str | bool:
             if word not in _TRUE_WORDS | _FALSE_WORDS:
                 raise ValueError(word)
             return word in _TRUE_WORDS
+        if entry.choices:
+            if raw.strip() not in entry.choices:
+                raise SettingError(f"COVERAGE_LENS_{name.upper()}={raw!r} is not one of "
+                                   f"{', '.join(entry.choices)} (setting {name!r})")
+            return raw.strip()
         return kind(raw)
     except ValueError as error:
+        if isinstance(error, SettingError):
+            raise
         raise SettingError(
             f"COVERAGE_LENS_{name.upper()}={raw!r} is not a valid {kind.__name__} for setting {name!r}"
         ) from error

@@ -28,3 +28,11 @@ def test_environment_override_and_its_validation(monkeypatch):
     monkeypatch.setenv("COVERAGE_LENS_INGEST_BATCH_SIZE", "many")
     with pytest.raises(ValueError, match="COVERAGE_LENS_INGEST_BATCH_SIZE"):
         setting("ingest_batch_size")
+
+
+def test_word_setting_accepts_only_its_choices(monkeypatch):
+    monkeypatch.setenv("COVERAGE_LENS_CLAIM_BACKEND", " semantic ")
+    assert setting("claim_backend") == "semantic"
+    monkeypatch.setenv("COVERAGE_LENS_CLAIM_BACKEND", "embeddings")
+    with pytest.raises(ValueError, match="is not one of tfidf, semantic"):
+        setting("claim_backend")
