@@ -446,86 +446,120 @@ def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf
         ``decision`` (``same``, ``related``, ``conflicting`` or ``unrelated``).
     """
     claims = claims.reset_index(drop=True)
-    links = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in
-                          zip(LINK_COLUMNS, ["object", "object", "float", "float", "object"])})
-    if claims["outlet"].nunique() >= 2:
-        links = _verified_links(claims, vectorizer, backend)
-    n = len(claims)
-    position = pd.Index(claims["claim_id"])
-    same = links[links["decision"] == "same"]
-    graph = sp.coo_matrix(
-        (np.ones(len(same)), (position.get_indexer(same["claim_a"]), position.get_indexer(same["claim_b"]))),
-        shape=(n, n),
-    )
-    _, component = connected_components(graph, directed=False) if n else (0, np.zeros(0, dtype=int))
-    group_ids = pd.Series(claims["claim_id"].to_numpy()).groupby(component).transform(
-        lambda members: "g-" + hashlib.blake2b("\x1f".join(sorted(members)).encode(), digest_size=6).hexdigest()
-    )
-    return claims.assign(claim_group=group_ids.to_numpy() if n else []), links
+    candidates = _event_candidates(claims, _claim_search_vectors(claims["text"].tolist(), vectorizer, backend))
+    links = _verified_links(claims, candidates, backend)
+    return claims.assign(claim_group=_claim_groups(claims["claim_id"].to_numpy(), links)), links
 
 
-def _verified_links(claims: pd.DataFrame, vectorizer, backend: str) -> pd.DataFrame:
-    from analysis.matching import classify_pairs
-
-    top_k = int(setting("claim_candidates"))
-    threshold = float(setting("claim_candidate_threshold"))
-    texts = claims["text"].tolist()
-    vectors = _claim_vectors(texts, vectorizer)
-    cosine = (vectors @ vectors.T).toarray()
-    search = cosine
+def _claim_search_vectors(texts: list[str], vectorizer, backend: str) -> tuple[sp.csr_matrix | None, np.ndarray | None]:
+    """TF-IDF rows (None without a corpus model: then each event fits its own) and, for the
+    semantic backend, sentence embeddings of ``texts``."""
+    vectors = _claim_vectors(texts, vectorizer) if vectorizer is not None else None
+    embeddings = None
     if backend == "semantic":  # paraphrases share meaning, not words: search by both
         from analysis.semantic import sentence_embeddings
 
         embeddings = sentence_embeddings(texts)
-        search = np.maximum(cosine, embeddings @ embeddings.T)
+    return vectors, embeddings
+
+
+def _event_candidates(claims: pd.DataFrame, search_vectors, offset: int = 0) -> pd.DataFrame:
+    """Pairs of one event's claims worth verifying: ``a`` < ``b`` (rows of ``claims`` plus
+    ``offset``), ``cosine`` (TF-IDF) and ``fact`` (what a figure or quotation fact decides, or
+    None). ``search_vectors`` as :func:`_claim_search_vectors` gives them for these rows."""
+    vectors, embeddings = search_vectors
+    if vectors is None:
+        vectors = _claim_vectors(claims["text"].tolist(), None)
     outlets = claims["outlet"].to_numpy()
+    if len(claims) < 2 or len(np.unique(outlets)) < 2:
+        return pd.DataFrame({"a": np.zeros(0, int), "b": np.zeros(0, int), "cosine": np.zeros(0), "fact": []})
+    cosine = (vectors @ vectors.T).toarray()
+    search = cosine if embeddings is None else np.maximum(cosine, embeddings @ embeddings.T)
     search[outlets[:, None] == outlets[None, :]] = -1.0  # only across outlets
+    top_k = int(setting("claim_candidates"))
+    threshold = float(setting("claim_candidate_threshold"))
     lefts, rights = [], []
-    for row in range(len(claims)):
-        for other in np.unique(outlets[outlets != outlets[row]]):
-            candidates = np.flatnonzero(outlets == other)
-            best = candidates[np.argsort(-search[row, candidates], kind="stable")[:top_k]]
-            best = best[search[row, best] >= threshold]
-            lefts.extend([row] * len(best))
-            rights.extend(best.tolist())
+    for outlet in np.unique(outlets):  # each claim's top_k of this outlet's claims
+        columns = np.flatnonzero(outlets == outlet)
+        order = np.argsort(-search[:, columns], axis=1, kind="stable")[:, :top_k]
+        best = columns[order]
+        keep = np.take_along_axis(search, best, axis=1) >= threshold
+        rows = np.broadcast_to(np.arange(len(claims))[:, None], best.shape)
+        lefts.append(rows[keep])
+        rights.append(best[keep])
     # A shared figure or quotation makes a pair worth verifying whatever its cosine; a figure
     # conflict outranks a shared quotation.
-    figures = {**_quote_decisions(claims), **_figure_decisions(claims)}
-    for a, b in figures:
-        lefts.append(a)
-        rights.append(b)
-    ids = claims["claim_id"].to_numpy()
-    pairs = pd.DataFrame({"a": np.minimum(lefts, rights), "b": np.maximum(lefts, rights)}, dtype=int).drop_duplicates()
-    if pairs.empty:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    verdict = classify_pairs(
-        claims["text"].to_numpy()[pairs["a"]].tolist(), claims["text"].to_numpy()[pairs["b"]].tolist(), backend=backend
-    )
+    facts = {**_quote_decisions(claims), **_figure_decisions(claims)}
+    lefts.append(np.array([a for a, _ in facts], dtype=int))
+    rights.append(np.array([b for _, b in facts], dtype=int))
+    left, right = np.concatenate(lefts).astype(int), np.concatenate(rights).astype(int)
+    pairs = pd.DataFrame({"a": np.minimum(left, right), "b": np.maximum(left, right)}).drop_duplicates()
+    pairs = pairs.sort_values(["a", "b"], ignore_index=True)
+    return pd.DataFrame({
+        "a": pairs["a"].to_numpy() + offset,
+        "b": pairs["b"].to_numpy() + offset,
+        "cosine": cosine[pairs["a"], pairs["b"]].astype(float),
+        "fact": [facts.get(pair) for pair in zip(pairs["a"], pairs["b"])],
+    })
+
+
+def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str) -> pd.DataFrame:
+    """The verifier's score and decision for candidate pairs (rows of ``claims``), with what
+    figure and quotation facts decide laid over them: LINK_COLUMNS, ordered by claim ids."""
+    from analysis.matching import classify_pairs
+
+    if candidates.empty:
+        return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in
+                             zip(LINK_COLUMNS, ["object", "object", "float", "float", "object"])})
+    texts = claims["text"].to_numpy()
+    verdict = classify_pairs(texts[candidates["a"]].tolist(), texts[candidates["b"]].tolist(), backend=backend)
     decision = verdict["decision"].to_numpy(dtype=object)
-    for position, pair in enumerate(zip(pairs["a"], pairs["b"])):
-        figure = figures.get(pair)
-        # A conflict needs the verifier to see the same subject at least loosely: figures of one
-        # noun often count different things ("3 killed on Thursday" / "5 killed this week").
-        if figure == "conflicting" and decision[position] != "unrelated":
-            decision[position] = "conflicting"
-        elif figure == "same" and decision[position] != "conflicting":
-            decision[position] = "same"
-    left_ids, right_ids = ids[pairs["a"]], ids[pairs["b"]]
+    fact = candidates["fact"].to_numpy(dtype=object)
+    # A conflict needs the verifier to see the same subject at least loosely: figures of one
+    # noun often count different things ("3 killed on Thursday" / "5 killed this week").
+    decision[(fact == "conflicting") & (decision != "unrelated")] = "conflicting"
+    decision[(fact == "same") & (decision != "conflicting")] = "same"
+    ids = claims["claim_id"].to_numpy()
+    left_ids, right_ids = ids[candidates["a"]], ids[candidates["b"]]
     return pd.DataFrame(
         {
             "claim_a": np.where(left_ids < right_ids, left_ids, right_ids),
             "claim_b": np.where(left_ids < right_ids, right_ids, left_ids),
-            "cosine": cosine[pairs["a"], pairs["b"]].astype(float),
+            "cosine": candidates["cosine"].to_numpy(dtype=float),
             "score": verdict["score"].to_numpy(dtype=float),
             "decision": decision,
         }
     ).sort_values(["claim_a", "claim_b"], ignore_index=True)
 
 
+def _claim_groups(claim_ids: np.ndarray, links: pd.DataFrame) -> np.ndarray:
+    """Per claim, its group id: ``g-`` and a hash of the sorted ids of the claims that ``same``
+    links join to it (connected components)."""
+    n = len(claim_ids)
+    if n == 0:
+        return np.array([], dtype=object)
+    position = pd.Index(claim_ids)
+    same = links[links["decision"] == "same"]
+    graph = sp.coo_matrix(
+        (np.ones(len(same)), (position.get_indexer(same["claim_a"]), position.get_indexer(same["claim_b"]))),
+        shape=(n, n),
+    )
+    _, component = connected_components(graph, directed=False)
+    members: dict[int, list[str]] = {}
+    for claim_id, number in zip(claim_ids, component):
+        members.setdefault(int(number), []).append(str(claim_id))
+    labels = {number: "g-" + hashlib.blake2b("\x1f".join(sorted(ids)).encode(), digest_size=6).hexdigest()
+              for number, ids in members.items()}
+    return np.array([labels[int(number)] for number in component], dtype=object)
+
+
 def claims_for_events(
     articles: pd.DataFrame, sentences: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract and match the claims of every event that more than one outlet covered.
+
+    The same result as :func:`match_claims` on each event, computed in bulk: candidate search
+    per event, then one verifier call over every event's pairs (its per-call costs paid once).
 
     Args:
         articles: columns ``article_id``, ``outlet``, ``event_id`` and optionally ``text``.
@@ -539,21 +573,27 @@ def claims_for_events(
     """
     outlets_per_event = articles.groupby("event_id")["outlet"].transform("nunique")
     compared = articles[outlets_per_event >= 2]
-    claim_parts, link_parts = [], []
     sentences_by_article = sentences[sentences["article_id"].isin(set(compared["article_id"]))]
-    all_claims = extract_claims(sentences_by_article, compared)
+    claims = extract_claims(sentences_by_article, compared)
     event_of = compared.set_index("article_id")["event_id"]
-    all_claims.insert(0, "event_id", all_claims["article_id"].map(event_of))
-    for event_id, event_claims in all_claims.groupby("event_id", sort=True):
-        matched, links = match_claims(event_claims.drop(columns="event_id"), vectorizer=vectorizer, backend=backend)
-        claim_parts.append(matched.assign(event_id=event_id))
-        link_parts.append(links.assign(event_id=event_id))
-    claims = (pd.concat(claim_parts, ignore_index=True) if claim_parts
-              else pd.DataFrame(columns=[*CLAIM_COLUMNS, "claim_group", "event_id"]))
-    links = pd.concat(link_parts, ignore_index=True) if link_parts else pd.DataFrame(columns=[*LINK_COLUMNS, "event_id"])
-    claims = claims[["event_id", *CLAIM_COLUMNS, "claim_group"]]
-    links = links[["event_id", *LINK_COLUMNS]]
-    return claims, links
+    claims.insert(0, "event_id", claims["article_id"].map(event_of))
+    claims = claims.sort_values("event_id", kind="stable", ignore_index=True)
+    vectors, embeddings = _claim_search_vectors(claims["text"].tolist(), vectorizer, backend)
+    parts, event_ids = [], []
+    bounds = np.flatnonzero(np.r_[True, claims["event_id"].to_numpy()[1:] != claims["event_id"].to_numpy()[:-1], True])
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        event_claims = claims.iloc[start:end].reset_index(drop=True)
+        search = (vectors[start:end] if vectors is not None else None,
+                  embeddings[start:end] if embeddings is not None else None)
+        candidates = _event_candidates(event_claims, search, offset=start)
+        parts.append(candidates)
+        event_ids.extend([claims.at[start, "event_id"]] * len(candidates))
+    candidates = pd.concat(parts, ignore_index=True) if parts else _event_candidates(claims.iloc[:0], (None, None))
+    links = _verified_links(claims, candidates, backend)
+    links.insert(0, "event_id", links["claim_a"].map(dict(zip(claims["claim_id"], claims["event_id"]))))
+    links = links.sort_values(["event_id", "claim_a", "claim_b"], ignore_index=True)
+    claims["claim_group"] = _claim_groups(claims["claim_id"].to_numpy(), links)
+    return claims[["event_id", *CLAIM_COLUMNS, "claim_group"]], links[["event_id", *LINK_COLUMNS]]
 
 
 # --- overlap measures (claims with claim_group, as match_claims returns them)

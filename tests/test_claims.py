@@ -304,6 +304,16 @@ def test_seed_figures_stated_differently(seed_claims):
     assert any("250,000" in figure for figure in figures) and any("hundreds" in figure for figure in figures)
 
 
+def test_bulk_matching_equals_matching_each_event(seed_claims):
+    """claims_for_events verifies every event's pairs in one call; the result is match_claims's."""
+    claims, links = seed_claims
+    for event_id, event_claims in claims.groupby("event_id"):
+        alone, alone_links = match_claims(event_claims.drop(columns=["event_id", "claim_group"]))
+        assert alone["claim_group"].tolist() == event_claims["claim_group"].tolist()
+        bulk_links = links[links["event_id"] == event_id].drop(columns="event_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone_links, bulk_links, check_dtype=False)
+
+
 def test_single_outlet_event_has_no_claim_rows(seed_claims):
     claims, links = seed_claims
     assert USNEWS not in set(claims["outlet"])
