@@ -100,10 +100,12 @@ _SPEAKER_APPOSITION = re.compile(
 _SPEAKER_AFTER = re.compile(rf"\b(?:said|says|according to|told|added)\s+(?P<speaker>{_NAME})")
 _PRONOUNS = {"he", "she", "they", "He", "She", "They"}
 _NOT_SPEAKERS = frozenset("The A An It This That These Those There Here In On At For But And Or If When While".split())
-# Before a clause of its own: "; ", "(,) but", ", although / though / whereas / while", and
-# ", and that" / ", and he ..." (a second reported clause or a new subject, not a list item).
+# Before a clause of its own: "; ", "(,) but" (not "not in X but in Y", "but also", "but not"),
+# ", although / though / whereas / while", and ", and that" / ", and he ..." (a second
+# reported clause or a new subject, not a list item).
 _CLAUSE_BREAK = re.compile(
-    r";\s+|,?\s+(?=but\s)|,\s+(?=(?:although|though|whereas|while)\s)"
+    r";\s+|,?\s+(?=but\s+(?!(?:not|also|only|rather|instead|then|in|on|at|by|for|from|with|to|as|of|into)\b))"
+    r"|,\s+(?=(?:although|though|whereas|while)\s)"
     r"|,\s+(?=and\s+(?:that|he|she|they|it|we|there)\s)"
 )
 _CHROME_START = re.compile(r"^\s*(?:\[|\(?(?:read|watch|click|see|sign up|subscribe|follow|share|related)\b[: ])", re.I)

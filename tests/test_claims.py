@@ -89,6 +89,8 @@ def test_claim_rows_kinds_speakers_and_figures():
         ("The storm hit Florida, Georgia, and the Carolinas before it weakened.",
          ["The storm hit Florida, Georgia, and the Carolinas before it weakened."]),
         ("He said he would stay, but not for long.", ["He said he would stay, but not for long."]),
+        ("The web found its nemesis not in censorship, as pioneers feared, but in the spread of fake news.",
+         ["The web found its nemesis not in censorship, as pioneers feared, but in the spread of fake news."]),
         ("While red notices are not arrest warrants, police often treat them as such.",
          ["While red notices are not arrest warrants, police often treat them as such."]),
     ],
