@@ -343,7 +343,8 @@ def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
     say nothing alike). As in :func:`analysis.numbers.compare_quantities`, a figure that agrees
     with one of the other claim's figures is not in conflict with another of them ("from $7.25
     to $10.10" against "a $10.10 wage"); a conflict outranks an agreement on another figure.
-    Matching keeps a conflict only where the pair verifier finds the two claims at least related.
+    Matching keeps a conflict only where the pair verifier finds the two claims at least related,
+    and keeps the verifier's own conflicts only where this finds one too.
     """
     from analysis.numbers import _overlap
 
@@ -364,19 +365,17 @@ def _figure_decisions(claims: pd.DataFrame) -> dict[tuple[int, int], str]:
                 pair = (min(a.claim, b.claim), max(a.claim, b.claim))
                 statuses = verdicts.setdefault(pair, {}).setdefault(key, set())
                 if _overlap(a, b, *tolerances):
+                    statuses.add("explained")  # this figure has its match: it disputes nothing
                     bounded = np.isfinite(a.high) and np.isfinite(b.high)
                     if a.kind == "age" or (bounded and shared > needed):
                         statuses.add("agrees")
-                    elif shared >= needed:
-                        statuses.add("explained")  # compatible, too loose to call the same
-                elif shared >= needed and a.kind != "percent":
-                    # Shares of different wholes abound (polls, turnout): two percentages
-                    # conflict only as the verifier sees it (analysis.matching).
+                elif shared >= needed + (a.kind == "percent"):
+                    # Shares of different wholes abound (polls, turnout): percentages need one
+                    # shared word more to be shares of the same thing.
                     statuses.add("conflicts")
     decisions: dict[tuple[int, int], str] = {}
     for pair, by_bucket in verdicts.items():
-        if any("conflicts" in statuses and not statuses & {"agrees", "explained"}
-               for statuses in by_bucket.values()):
+        if any("conflicts" in statuses and "explained" not in statuses for statuses in by_bucket.values()):
             decisions[pair] = "conflicting"
         elif any("agrees" in statuses for statuses in by_bucket.values()):
             decisions[pair] = "same"
@@ -517,8 +516,11 @@ def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str
     verdict = classify_pairs(texts[candidates["a"]].tolist(), texts[candidates["b"]].tolist(), backend=backend)
     decision = verdict["decision"].to_numpy(dtype=object)
     fact = candidates["fact"].to_numpy(dtype=object)
-    # A conflict needs the verifier to see the same subject at least loosely: figures of one
-    # noun often count different things ("3 killed on Thursday" / "5 killed this week").
+    # A conflict needs both: figures about the same counted thing that disagree (the fact) and
+    # a subject the verifier finds at least related (figures of one noun often count different
+    # things: "3 killed on Thursday" / "5 killed this week"). The verifier alone sees any two
+    # differing figures in similar sentences (poll shares of different questions).
+    decision[(decision == "conflicting") & (fact != "conflicting")] = "related"
     decision[(fact == "conflicting") & (decision != "unrelated")] = "conflicting"
     decision[(fact == "same") & (decision != "conflicting")] = "same"
     ids = claims["claim_id"].to_numpy()
