@@ -12,7 +12,8 @@ Beside it, in the same process, a baseline on the same claims: matching by TF-ID
 cosine alone (a pair is the same claim at cosine ≥ 0.5, no verifier), to show what
 the verifier costs.
 
-    python bench/claims_corpus.py [--limit N]   # N: first N articles of the corpus (default: all)
+    python bench/claims_corpus.py [--limit N] [--backend tfidf|semantic]
+    # N: first N articles of the corpus (default: all); backend: the claim_backend to time (default tfidf)
 """
 
 from __future__ import annotations
@@ -60,8 +61,15 @@ def _cosine_baseline(claims: pd.DataFrame, vectorizer, threshold: float = 0.5) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N articles only (default: all)")
+    parser.add_argument("--backend", choices=("tfidf", "semantic"), default="tfidf",
+                        help="claim matching backend (semantic needs the extra: make semantic)")
     options = parser.parse_args()
     path = require(ARTICLE_BIAS)
+    if options.backend == "semantic":
+        from analysis.semantic import semantic_available
+
+        if not semantic_available():
+            raise SystemExit("the semantic backend needs the extra, which is not installed: run `make semantic`")
 
     from analysis.claims import claims_for_events, omission_rates
     from analysis.events import group_articles, read_corpus_for_grouping
@@ -90,7 +98,7 @@ def main() -> None:
     steps["segment"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    claims, links = claims_for_events(multi, sentences, vectorizer=vectorizer)
+    claims, links = claims_for_events(multi, sentences, vectorizer=vectorizer, backend=options.backend)
     claims_seconds = time.perf_counter() - started
     baseline_seconds, baseline_pairs = _cosine_baseline(claims, vectorizer)
 
@@ -102,7 +110,7 @@ def main() -> None:
         [[step, f"{seconds:.1f}"] for step, seconds in steps.items()],
     )
     print_table(
-        "Claim extraction + matching, every multi-outlet event (claims_for_events)",
+        f"Claim extraction + matching, every multi-outlet event (claims_for_events, backend {options.backend})",
         ["articles", "events", "sentences", "claims", "pairs verified", "same", "related", "conflicting",
          "claim groups", "shared groups", "seconds", "articles/s", "baseline s (cosine only)", "baseline same pairs"],
         [[f"{len(multi):,}", f"{multi['event_id'].nunique():,}", f"{len(sentences):,}", f"{len(claims):,}",
