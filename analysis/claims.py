@@ -96,6 +96,7 @@ _SPEAKER_BEFORE_COMMA = re.compile(rf"(?P<speaker>{_NAME})(?<!'s),{_AUXILIARY}\s
 _SPEAKER_APPOSITION = re.compile(
     rf"(?P<speaker>{_NAME}|\b[Hh]e|\b[Ss]he|\b[Tt]hey)(?<!'s)(?:,[^,.;:]{{1,80}}){{1,3}},?{_AUXILIARY}\s+(?:{_REPORTING})\b"
 )
+_NAME_FINDER = re.compile(rf"\b{_NAME}")
 # "said Mark Stephens", "according to Interpol".
 _SPEAKER_AFTER = re.compile(rf"\b(?:said|says|according to|told|added)\s+(?P<speaker>{_NAME})")
 _PRONOUNS = {"he", "she", "they", "He", "She", "They"}
@@ -197,17 +198,11 @@ def _reported_speaker(text: str, last_name: str | None) -> str | None:
 
 
 def _quote_speakers(article_text: str) -> list[tuple[int, int, str]]:
-    """(start, end, speaker) of the attributed direct quotes in an article, when the quote finder is there."""
-    try:
-        from analysis.quotes import find_quotes
-    except ImportError:
-        return []
-    quotes = find_quotes(article_text)
-    return [
-        (int(row.start), int(row.end), str(row.speaker))
-        for row in quotes.itertuples()
-        if isinstance(row.speaker, str) and row.speaker
-    ]
+    """(start, end, speaker) of the attributed direct quotes in an article."""
+    from analysis.quotes import _quote_rows
+
+    return [(int(row["start"]), int(row["end"]), str(row["speaker"])) for row in _quote_rows(article_text)
+            if isinstance(row["speaker"], str) and row["speaker"]]
 
 
 def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
@@ -260,7 +255,7 @@ def extract_claims(sentences: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFr
                          int(sentence.start) + end, clause, kind, speaker, _quantities(clause), _entities(clause))
                     )
             # Full names not introduced by "the" (organisations: "the Associated Press").
-            names = [m.group() for m in re.finditer(rf"\b{_NAME}", text)
+            names = [m.group() for m in _NAME_FINDER.finditer(text)
                      if len(m.group().split()) >= 2 and not text[max(0, m.start() - 4):m.start()].lower() == "the "]
             names = [_clean_speaker(n) for n in names]
             names = [n for n in names if n and len(n.split()) >= 2]
@@ -558,40 +553,99 @@ def _claim_groups(claim_ids: np.ndarray, links: pd.DataFrame) -> np.ndarray:
 
 
 def claims_for_events(
-    articles: pd.DataFrame, sentences: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf"
+    articles: pd.DataFrame, sentences: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf",
+    n_jobs: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract and match the claims of every event that more than one outlet covered.
 
     The same result as :func:`match_claims` on each event, computed in bulk: candidate search
-    per event, then one verifier call over every event's pairs (its per-call costs paid once).
+    per event, then one verifier call over a batch of events' pairs (its per-call costs paid
+    once). Events are independent, so from ``_PARALLEL_FROM`` articles on, batches of events go
+    to ``n_jobs`` forked workers (the tfidf backend only: torch's threads do not survive a fork).
 
     Args:
         articles: columns ``article_id``, ``outlet``, ``event_id`` and optionally ``text``.
         sentences: the sentences of those articles (columns as :func:`extract_claims` takes).
         vectorizer, backend: as :func:`match_claims` takes them.
+        n_jobs: worker processes (default: the setting ``analysis_workers``).
 
     Returns:
         ``(claims, links)``: the columns of :func:`match_claims`'s two frames, each with
-        ``event_id`` first. Events covered by a single outlet have no rows: with nobody to
-        compare against, overlap is not defined.
+        ``event_id`` first, ordered by event. Events covered by a single outlet have no rows:
+        with nobody to compare against, overlap is not defined.
     """
     outlets_per_event = articles.groupby("event_id")["outlet"].transform("nunique")
     compared = articles[outlets_per_event >= 2]
-    sentences_by_article = sentences[sentences["article_id"].isin(set(compared["article_id"]))]
-    claims = extract_claims(sentences_by_article, compared)
+    sentences = sentences[sentences["article_id"].isin(set(compared["article_id"]))]
+    n_jobs = int(n_jobs if n_jobs is not None else setting("analysis_workers"))
+    if n_jobs > 1 and backend == "tfidf" and len(compared) >= _PARALLEL_FROM:
+        parts = _claims_in_workers(compared, sentences, vectorizer, n_jobs)
+        if parts is not None:
+            claims = pd.concat([part[0] for part in parts], ignore_index=True)
+            links = pd.concat([part[1] for part in parts], ignore_index=True)
+            return (claims.sort_values("event_id", kind="stable", ignore_index=True),
+                    links.sort_values(["event_id", "claim_a", "claim_b"], ignore_index=True))
+    return _claims_of_events(compared, sentences, vectorizer, backend)
+
+
+# Below this many articles the start-up of worker processes costs more than it saves.
+_PARALLEL_FROM = 2000
+# What the workers read, set just before the fork so they inherit it instead of receiving
+# pickled copies (as analysis.vectorize does).
+_FORK_INPUT: tuple = ()
+
+
+def _claims_of_chunk(article_ids: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    articles, sentences, vectorizer = _FORK_INPUT
+    chosen = set(article_ids)
+    return _claims_of_events(articles[articles["article_id"].isin(chosen)],
+                             sentences[sentences["article_id"].isin(chosen)], vectorizer, "tfidf")
+
+
+def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectorizer, n_jobs: int):
+    """:func:`_claims_of_events` over batches of whole events in forked workers; None where
+    fork is unavailable."""
+    import multiprocessing
+
+    global _FORK_INPUT
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    # Batches of about equal article counts, a few per worker to even out large events.
+    sizes = articles.groupby("event_id", sort=True).size()
+    batch = np.minimum((sizes.cumsum().to_numpy() - 1) * (4 * n_jobs) // max(int(sizes.sum()), 1), 4 * n_jobs - 1)
+    batch_of_event = pd.Series(batch, index=sizes.index)
+    chunks = [group["article_id"].tolist()
+              for _, group in articles.groupby(articles["event_id"].map(batch_of_event), sort=True)]
+    _FORK_INPUT = (articles, sentences, vectorizer)
+    try:
+        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
+            return pool.map(_claims_of_chunk, chunks, chunksize=1)
+    finally:
+        _FORK_INPUT = ()
+
+
+def _claims_of_events(compared: pd.DataFrame, sentences: pd.DataFrame, vectorizer, backend: str):
+    """:func:`claims_for_events` in this process, on articles of events with two or more outlets."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # many small objects, no cycles: the collector's passes cost a quarter of the time
+    try:
+        claims = extract_claims(sentences, compared)
+    finally:
+        if collecting:
+            gc.enable()
     event_of = compared.set_index("article_id")["event_id"]
     claims.insert(0, "event_id", claims["article_id"].map(event_of))
     claims = claims.sort_values("event_id", kind="stable", ignore_index=True)
     vectors, embeddings = _claim_search_vectors(claims["text"].tolist(), vectorizer, backend)
-    parts, event_ids = [], []
-    bounds = np.flatnonzero(np.r_[True, claims["event_id"].to_numpy()[1:] != claims["event_id"].to_numpy()[:-1], True])
+    parts = []
+    event_ids = claims["event_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, event_ids[1:] != event_ids[:-1], True]) if len(claims) else np.zeros(1, int)
     for start, end in zip(bounds[:-1], bounds[1:]):
-        event_claims = claims.iloc[start:end].reset_index(drop=True)
         search = (vectors[start:end] if vectors is not None else None,
                   embeddings[start:end] if embeddings is not None else None)
-        candidates = _event_candidates(event_claims, search, offset=start)
-        parts.append(candidates)
-        event_ids.extend([claims.at[start, "event_id"]] * len(candidates))
+        parts.append(_event_candidates(claims.iloc[start:end].reset_index(drop=True), search, offset=start))
     candidates = pd.concat(parts, ignore_index=True) if parts else _event_candidates(claims.iloc[:0], (None, None))
     links = _verified_links(claims, candidates, backend)
     links.insert(0, "event_id", links["claim_a"].map(dict(zip(claims["claim_id"], claims["event_id"]))))

@@ -316,6 +316,25 @@ def test_bulk_matching_equals_matching_each_event(seed_claims):
         pd.testing.assert_frame_equal(alone_links, bulk_links, check_dtype=False)
 
 
+def test_forked_workers_give_the_serial_result(monkeypatch):
+    """Batches of events in forked workers (used from 2,000 articles on) change nothing."""
+    import analysis.claims
+
+    with Store.open(":memory:") as store:
+        ingest([str(SAMPLE)], store=store)
+        articles, sentences = store.articles(with_text=True), store.sentences()
+    # Two events of two outlets each: the seed event and a copy of it under other ids.
+    copy = articles.assign(article_id=articles["article_id"] + "-copy")
+    articles = pd.concat([articles.assign(event_id="red-notice"), copy.assign(event_id="red-notice-copy")])
+    sentences = pd.concat([sentences, sentences.assign(article_id=sentences["article_id"] + "-copy")])
+    serial = claims_for_events(articles, sentences, n_jobs=1)
+    monkeypatch.setattr(analysis.claims, "_PARALLEL_FROM", 1)
+    forked = claims_for_events(articles, sentences, n_jobs=2)
+    for one, other in zip(serial, forked):
+        assert len(one) > 0
+        pd.testing.assert_frame_equal(one, other)
+
+
 def test_single_outlet_event_has_no_claim_rows(seed_claims):
     claims, links = seed_claims
     assert USNEWS not in set(claims["outlet"])
