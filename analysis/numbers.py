@@ -135,16 +135,17 @@ _NOT_NOUNS = frozenset(
 _SENTENCE_WORDS = _NOT_NOUNS | frozenset("since until during after before between when while if so".split())
 
 
-@dataclass
 class _Token:
-    kind: str  # cur, num, word, sym
-    text: str
-    start: int
-    end: int
+    """One token: ``kind`` (cur, num, word, sym), ``text``, offsets, and ``lower`` (read once: the
+    scanner asks for it many times per token)."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    __slots__ = ("kind", "text", "start", "end", "lower")
+
+    def __init__(self, kind: str, text: str, start: int, end: int):
+        self.kind, self.text, self.start, self.end, self.lower = kind, text, start, end, text.lower()
+
+    def __repr__(self) -> str:
+        return f"_Token(kind={self.kind!r}, text={self.text!r}, start={self.start!r}, end={self.end!r})"
 
 
 _MOVEMENT_VERBS = frozenset("is are was were be been rose climbed moved went edged jumped ticked inched shot crept "
@@ -156,7 +157,7 @@ def _tokens(text: str) -> list[_Token]:
     for match in _TOKEN.finditer(text):
         token = _Token(match.lastgroup, match.group(), match.start(), match.end())
         head, _, rest = token.text.partition("-")
-        if rest and head.lower() in _ONES.keys() | _TENS.keys() and rest.lower() not in _ONES:
+        if rest and head.lower() in _NUMBER_WORDS and rest.lower() not in _ONES:
             # "three-day" reads as "three", "-", "day", like "3-day"; "twenty-five" stays whole.
             cut = token.start + len(head)
             tokens += [_Token("word", head, token.start, cut), _Token("sym", "-", cut, cut + 1),
@@ -368,15 +369,47 @@ def _is_name_number(tokens: list[_Token], i: int) -> bool:
 
 
 def _scan(text: str) -> list[_Figure]:
+    if not _DIGIT_OR_CURRENCY.search(text) and _FIGURE_HINT_WORDS.isdisjoint(
+        map(str.lower, _LETTER_RUN.findall(text))
+    ):  # no token _may_start_figure: most sentences
+        return []
     tokens = _tokens(text)
     figures: list[_Figure] = []
     i = 0
     while i < len(tokens):
+        if not _may_start_figure(tokens, i):  # _figure_at would give (None, i + 1)
+            i += 1
+            continue
         figure, after = _figure_at(tokens, i, text)
         if figure is not None:
             figures.append(figure)
         i = max(after, i + 1)
     return figures
+
+
+_NUMBER_WORDS = frozenset(_ONES) | frozenset(_TENS)
+# Words a figure can start with: a vague amount, an ordinal, a number word, "a" ("a dozen").
+_FIGURE_START_WORDS = frozenset(_VAGUE) | frozenset(_ORDINAL_WORDS) | _NUMBER_WORDS | {"a"}
+
+
+# In any text with a token that _may_start_figure: a digit, a currency sign, or a figure word as a
+# whole run of ASCII letters (a word token is one, or its head before a hyphen); "a" counts only
+# before a scale word.
+_DIGIT_OR_CURRENCY = re.compile(r"[\d$£€¥₹]")
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+_FIGURE_HINT_WORDS = (_FIGURE_START_WORDS - {"a"}) | {"hundred", "thousand", "million", "billion", "dozen"}
+
+
+def _may_start_figure(tokens: list[_Token], i: int) -> bool:
+    """False where :func:`_figure_at` finds nothing for sure: a symbol, or a word that is no number,
+    vague amount or ordinal (nor "twenty-five"): a cheap test before the full reading."""
+    token = tokens[i]
+    if token.kind == "sym":
+        return False
+    if token.kind != "word" or token.lower in _FIGURE_START_WORDS:
+        return True
+    parts = token.lower.split("-")
+    return len(parts) == 2 and parts[0] in _TENS and parts[1] in _ONES
 
 
 def _vague_at(tokens: list[_Token], i: int) -> tuple[float, float, int] | None:

@@ -61,8 +61,10 @@ Example:
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import regex
 
@@ -280,6 +282,17 @@ def find_quotes(text: str) -> pd.DataFrame:
         return _empty_quotes()
 
 
+def _quote_rows(text: str) -> list[dict]:
+    """:func:`find_quotes` as plain dicts (keys ``QUOTE_COLUMNS``; offsets ints, None where missing),
+    for callers that read many articles and want no DataFrame per article."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    try:
+        return _Finder(text).rows()
+    except RecursionError:
+        return []
+
+
 def quotes_for_articles(articles: pd.DataFrame) -> pd.DataFrame:
     """:func:`find_quotes` over many articles.
 
@@ -416,10 +429,18 @@ class _Finder:
         self.min_words = int(setting("quote_unattributed_min_words"))
         self.speaker_max_words = int(setting("quote_speaker_max_words"))
         self.resolve_max = int(setting("quote_resolve_max_chars"))
-        self.paragraphs = [(m.start(), m.end()) for m in regex.finditer(r"[^\n]+", text)]
+        self.paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+        self._paragraph_starts = [p[0] for p in self.paragraphs]
         self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text) if self._is_sentence_end(m)]
         self._subjects: list[tuple[int, int, str, str | None]] | None = None
         self._full_names: dict[str, str] = {}
+        # The whole text's tokens and cue candidates, read once on first use (see _tokens, _cue_matches).
+        self._all_tokens: list[tuple[int, int, str]] | None = None
+        self._token_starts: list[int] = []
+        self._token_ends: list[int] = []
+        self._run_starts: list[int] | None = None
+        self._run_ends: list[int] = []
+        self._cue_starts: list[int] = []
 
     # --- quote marks ----------------------------------------------------------------------------
     def _is_sentence_end(self, match) -> bool:
@@ -428,7 +449,7 @@ class _Finder:
         if ")" in match.group():
             return False
         before = self.text[max(0, match.start() - 12):match.start()]
-        word = regex.search(r"([\p{L}.]+)$", before)
+        word = _WORD_BEFORE_END.search(before)
         if match.group()[0] == "." and word:
             token = word.group(1).lower().strip(".")
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
@@ -482,7 +503,7 @@ class _Finder:
         start, end = quote.parts[0]
         if start > 0 and self.text[start - 1] == "=":  # markup attribute value, not speech
             return False
-        return bool(regex.search(r"[\p{L}\p{N}]", self.text[start + 1:end]))
+        return bool(_LETTER_OR_DIGIT.search(self.text[start + 1:end]))
 
     def _join_continued_paragraphs(self, quotes: list[_Quote]) -> list[_Quote]:
         joined: list[_Quote] = []
@@ -510,12 +531,73 @@ class _Finder:
         return self.sentence_ends[index] if index < len(self.sentence_ends) else len(self.text)
 
     def _paragraph_of(self, position: int) -> tuple[int, int]:
-        index = bisect.bisect_right([p[0] for p in self.paragraphs], position) - 1
+        index = bisect.bisect_right(self._paragraph_starts, position) - 1
         return self.paragraphs[max(index, 0)]
 
     # --- tokens and noun phrases ----------------------------------------------------------------
     def _tokens(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(self.text, start, end)]
+        """``(start, end, word)`` of each ``_TOKEN`` match in ``text[start:end]``, as ``_TOKEN.finditer``
+        over that window finds them; taken from the whole text's tokens, read once, and only the
+        token the window cuts at either edge is read again."""
+        text = self.text
+        if start < 0 or end < 0:
+            return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+        end = min(end, len(text))
+        if start >= end:
+            return []
+        if self._all_tokens is None:
+            self._all_tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+            self._token_starts = [t[0] for t in self._all_tokens]
+            self._token_ends = [t[1] for t in self._all_tokens]
+        starts, ends = self._token_starts, self._token_ends
+        first = bisect.bisect_left(starts, start)
+        head = []
+        if first > 0 and ends[first - 1] > start:  # the window starts inside a token
+            head_end = min(end, ends[first - 1])
+            head = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, head_end)]
+            if head_end == end:
+                return head
+        last = bisect.bisect_right(ends, end)  # tokens [first, last) end inside the window
+        body = self._all_tokens[first:last] if last > first else []
+        if last < len(starts) and last >= first and starts[last] < end:  # the window ends inside a token
+            return head + body + [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, starts[last], end)]
+        return head + body if head else body
+
+    def _cue_matches(self, start: int, end: int) -> list:
+        """``list(_CUE.finditer(text, start, end))``, trying ``_CUE`` only where it can match."""
+        text = self.text
+        if start < 0 or end < 0:
+            return list(_CUE.finditer(text, start, end))
+        end = min(end, len(text))
+        if start >= end:
+            return []
+        if self._run_starts is None:
+            runs = [(m.start(), m.end(), m.group()) for m in _RUN.finditer(text)]
+            self._run_starts = [r[0] for r in runs]
+            self._run_ends = [r[1] for r in runs]
+            self._cue_starts = [s for s, _, word in runs if not word.isascii() or word.lower() in _CUE_FIRST_WORDS]
+        candidates = self._cue_starts
+        index = bisect.bisect_left(candidates, start)
+        positions = []
+        while index < len(candidates) and candidates[index] < end:
+            positions.append(candidates[index])
+            index += 1
+        # The run the window's end cuts: cut short it may be a cue ("saidx" → "said").
+        run = bisect.bisect_left(self._run_starts, end) - 1
+        if run >= 0 and self._run_starts[run] >= start and self._run_ends[run] > end and (
+            not positions or positions[-1] != self._run_starts[run]
+        ):
+            positions.append(self._run_starts[run])
+        found = []
+        resume = start
+        for position in positions:
+            if position < resume:
+                continue
+            match = _CUE.match(text, position, end)
+            if match is not None:
+                found.append(match)
+                resume = match.end()
+        return found
 
     def _is_name_token(self, word: str) -> bool:
         return word[:1].isupper() and word.strip(".").lower() not in _NOT_NAMES
@@ -664,7 +746,7 @@ class _Finder:
         while j < len(tokens) and j - first < self.speaker_max_words:
             w = tokens[j][2]
             lowered = w.lower()
-            if w in {",", ";", ":", "(", ")", "—", "–"} or _CUE_FULL.fullmatch(w) or lowered in _NP_FORWARD_STOPS:
+            if w in {",", ";", ":", "(", ")", "—", "–"} or _is_cue_word(w) or lowered in _NP_FORWARD_STOPS:
                 break
             if lowered in _CONNECTORS and not (j + 1 < len(tokens) and tokens[j + 1][2][:1].isupper()):
                 break
@@ -712,8 +794,8 @@ class _Finder:
     def _cues(self, start: int, end: int) -> list:
         """Reporting cues in ``[start, end)``, leaving out nouns ("Trump's call for", "the claims")."""
         found = []
-        for cue in _CUE.finditer(self.text, start, end):
-            previous = regex.findall(r"[\p{L}'’-]+|[^\s\p{L}]", self.text[max(0, cue.start() - 40):cue.start()])[-2:]
+        for cue in self._cue_matches(start, end):
+            previous = _CUE_CONTEXT.findall(self.text[max(0, cue.start() - 40):cue.start()])[-2:]
             near = previous if cue.group().lower() in _NOUN_LIKE_CUES else previous[-1:]
             if any(w.lower() in _DETERMINERS - {"that", "one"} or w.endswith(("’s", "'s")) for w in near):
                 continue
@@ -773,7 +855,7 @@ class _Finder:
     def _attribution_before(self, quote: _Quote, floor: int) -> tuple | None:
         """``X said: “…”`` / ``According to X, “…”`` / ``X called it “…”`` in the text before the quote."""
         start = quote.start
-        colon = regex.search(r"(\p{Lu}[\p{L}.'’-]*(?:\s+[\p{Lu}][\p{L}.'’-]*){0,3})\s*:\s*$", self.text[max(floor, start - 60):start])
+        colon = _COLON_SPEAKER.search(self.text[max(floor, start - 60):start])
         cues = self._cues(floor, start)
         if not cues and colon and colon.group(1).split()[0].lower() not in _NOT_NAMES:
             offset = max(floor, start - 60)
@@ -804,7 +886,7 @@ class _Finder:
                 continue
             mention = self._speaker_of_cue(cue, floor)
             if mention is None:
-                after = regex.match(r"\s+(?=[\p{Lu}])", between)
+                after = _SPACE_BEFORE_CAPITAL.match(between)
                 if after and between.rstrip().endswith((":", ",")):
                     mention = self._np_forward(cue.end() + after.end(), start)
             if mention is not None:
@@ -893,7 +975,7 @@ class _Finder:
         return None
 
     def _lowercase_follow(self, position: int) -> bool:
-        word = regex.match(r"[\s,]*([\p{L}]+)", self.text[position:position + 40])
+        word = _FOLLOWING_WORD.match(self.text[position:position + 40])
         return bool(word) and word.group(1)[:1].islower()
 
     # --- resolution -----------------------------------------------------------------------------
@@ -902,7 +984,7 @@ class _Finder:
         if self._subjects is not None:
             return self._subjects
         candidates = []
-        for cue in _CUE.finditer(self.text):
+        for cue in self._cue_matches(0, len(self.text)):
             if self._inside_quote(cue.start()):
                 continue
             floor = max(self._sentence_start(cue.start()), cue.start() - 200)
@@ -977,9 +1059,7 @@ class _Finder:
         words = name.split()
         if len(words) > 2 or not words or words[-1].lower() in _PRONOUNS or _is_organisation(name):
             return name
-        pattern = regex.compile(
-            r"(?<![\p{L}'’-])((?:\p{Lu}[\p{L}'’.-]*\s+){1,3})" + regex.escape(words[-1]) + r"(?![\p{L}'’-])"
-        )
+        pattern = _surname_pattern(words[-1])
         fuller = []
         for match in pattern.finditer(self.text):
             tokens = match.group(1).split()
@@ -996,8 +1076,14 @@ class _Finder:
         firsts = {f.split()[0] for f in fuller}
         if len(firsts) != 1:
             return name
-        counts = pd.Series(fuller).value_counts()
-        best = max(counts.index, key=lambda f: (counts[f], len(f)))
+        tally = Counter(fuller)
+        top = max((count, len(f)) for f, count in tally.items())
+        leaders = [f for f, count in tally.items() if (count, len(f)) == top]
+        if len(leaders) == 1:
+            best = leaders[0]
+        else:  # a tie: the first in value_counts' order, as ever
+            counts = pd.Series(fuller).value_counts()
+            best = max(counts.index, key=lambda f: (counts[f], len(f)))
         return best if len(best.split()) > len(words) else name
 
     def _stated_role(self, speaker: str) -> str | None:
@@ -1039,6 +1125,23 @@ class _Finder:
 
     # --- driver ---------------------------------------------------------------------------------
     def run(self) -> pd.DataFrame:
+        rows = self.rows()
+        if not rows:
+            return _empty_quotes()
+        # Each column built in its final dtype (int64; Int64 for the speaker offsets; object).
+        index = pd.RangeIndex(len(rows))
+        columns = {}
+        for column in QUOTE_COLUMNS:
+            values = [row[column] for row in rows]
+            if column in {"speaker_start", "speaker_end"}:
+                columns[column] = pd.Series(pd.array(values, dtype="Int64"), index=index, copy=False)
+            elif column in _INT_COLUMNS:
+                columns[column] = pd.Series(np.array(values, dtype=np.int64), index=index, copy=False)
+            else:
+                columns[column] = pd.Series(values, index=index, dtype=object)
+        return pd.DataFrame(columns, copy=False)
+
+    def rows(self) -> list[dict]:
         quotes = self._join_continued_paragraphs(self._segments())
         self._quote_starts = [part[0] for q in quotes for part in q.parts]
         self._quote_ends = [part[1] for q in quotes for part in q.parts]
@@ -1078,12 +1181,7 @@ class _Finder:
                 speaker = self._fullest_name(speaker)
                 role = role or self._stated_role(speaker)
             rows.append(self._row(quote, words, speaker, mention.start, mention.end, cue, role))
-        if not rows:
-            return _empty_quotes()
-        frame = pd.DataFrame({column: pd.Series([row[column] for row in rows], dtype=object) for column in QUOTE_COLUMNS})
-        return frame.astype(
-            {"start": "int64", "end": "int64", "speaker_start": "Int64", "speaker_end": "Int64", "words": "int64"}
-        )
+        return rows
 
     def _join_interrupted(self, quotes: list[_Quote]) -> list[_Quote]:
         """``“A,” she said, “B.”`` → one quotation: the first part ends with a comma (or ? ! —), the
@@ -1153,3 +1251,37 @@ _BEFORE_CUE_ADJUNCT = regex.compile(
 _SPEECH_PRODUCTS = {"statement", "tweet", "post", "interview", "speech", "letter", "email", "e-mail", "video",
                     "release", "message", "memo", "remarks", "comments", "op-ed", "column", "ad", "advertisement"}
 _CUE_FULL = regex.compile("|".join(regex.escape(w) for w in _CUE_WORDS), regex.IGNORECASE)
+
+# --- speed: precompiled patterns and prefilters (each gives exactly what it replaces) -----------
+_PARAGRAPH = regex.compile(r"[^\n]+")
+_WORD_BEFORE_END = regex.compile(r"([\p{L}.]+)$")
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+_CUE_CONTEXT = regex.compile(r"[\p{L}'’-]+|[^\s\p{L}]")
+_COLON_SPEAKER = regex.compile(r"(\p{Lu}[\p{L}.'’-]*(?:\s+[\p{Lu}][\p{L}.'’-]*){0,3})\s*:\s*$")
+_SPACE_BEFORE_CAPITAL = regex.compile(r"\s+(?=[\p{Lu}])")
+_FOLLOWING_WORD = regex.compile(r"[\s,]*([\p{L}]+)")
+# Where a _CUE match can start: a run of letters (digits, hyphens) that _CUE's lookbehind allows.
+# A match's first word is the whole run (the lookahead forbids a letter, digit or hyphen after it),
+# so for an ASCII run a set lookup tells whether _CUE can match there; other runs go to _CUE itself.
+_RUN = regex.compile(r"(?<![\p{L}\p{N}'’-])\p{L}[\p{L}\p{N}-]*")
+_CUE_FIRST_WORDS = frozenset(cue.split()[0] for cue in _CUE_PHRASES + _CUE_WORDS)
+
+
+def _is_cue_word(word: str) -> bool:
+    """``_CUE_FULL.fullmatch(word)``: for ASCII, case-insensitive equality with a listed cue word."""
+    return word.lower() in _CUE_WORD_SET if word.isascii() else _CUE_FULL.fullmatch(word) is not None
+
+
+_SURNAME_PATTERNS: dict[str, regex.Pattern] = {}
+
+
+def _surname_pattern(surname: str) -> regex.Pattern:
+    """Capitalised words followed by ``surname`` (compiled once per surname)."""
+    pattern = _SURNAME_PATTERNS.get(surname)
+    if pattern is None:
+        if len(_SURNAME_PATTERNS) >= 20_000:
+            _SURNAME_PATTERNS.clear()
+        pattern = _SURNAME_PATTERNS[surname] = regex.compile(
+            r"(?<![\p{L}'’-])((?:\p{Lu}[\p{L}'’.-]*\s+){1,3})" + regex.escape(surname) + r"(?![\p{L}'’-])"
+        )
+    return pattern
