@@ -5,21 +5,40 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 DB ?= data/coverage.duckdb
 PORT ?= 8501
+# The semantic extra's torch: a CPU build from this folder of wheels when it exists, else from
+# the PyTorch CPU index (PyPI's Linux torch is the CUDA build, gigabytes of unused libraries).
+TORCH_WHEELS ?= /opt/wheels
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_VERSION ?= 2.13.0
 
-.PHONY: run test install store bench clean help
+.PHONY: run test install semantic store bench clean help
 
 help:
 	@echo "make run    - install, build the sample store if missing, serve the dashboard on http://localhost:$(PORT)"
 	@echo "make test   - install, lint (ruff), run every test (unit, AppTest, real browser)"
 	@echo "make bench  - run the benchmarks in bench/ (needs ../shared/corpora)"
+	@echo "make semantic - add the coverage-lens[semantic] extra (CPU torch, sentence embeddings) to the environment"
 
-# The environment is rebuilt only when the lock file or project metadata change.
+# The environment is rebuilt only when the lock file or project metadata change. --inexact:
+# a re-sync keeps what `make semantic` added on top of the locked packages.
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --locked --python 3.11
+	$(UV) sync --locked --inexact --python 3.11
 	@touch $@
 
 install: $(VENV)/.installed
+
+# torch first, pinned, from the CPU wheels; the extra's other packages then find it satisfied.
+$(VENV)/.semantic: $(VENV)/.installed
+	if [ -d "$(TORCH_WHEELS)" ]; then \
+	  $(UV) pip install --python $(VENV)/bin/python --find-links "$(TORCH_WHEELS)" "torch==$(TORCH_VERSION)"; \
+	else \
+	  $(UV) pip install --python $(VENV)/bin/python --index-url "$(TORCH_CPU_INDEX)" "torch==$(TORCH_VERSION)"; \
+	fi
+	$(UV) pip install --python $(VENV)/bin/python -r pyproject.toml --extra semantic "torch==$(TORCH_VERSION)"
+	@touch $@
+
+semantic: $(VENV)/.semantic
 
 $(DB): | $(VENV)/.installed
 	$(VENV)/bin/coverage-lens ingest data/sample --db $(DB)

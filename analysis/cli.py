@@ -223,16 +223,18 @@ def match_pairs(
         Path, typer.Argument(metavar="INPUT.jsonl", help="One JSON object a line: id, sentence_a, sentence_b.")
     ],
     out: Annotated[Path, typer.Option("--out", help="CSV to write: id,score,same_claim (same_claim is 1 or 0).")],
-    backend: Annotated[str, typer.Option(help="Scorer: tfidf (shipped lexical model) or semantic.")] = "tfidf",
+    backend: Annotated[
+        str, typer.Option(help="Scorer: tfidf (shipped lexical model) or semantic (needs the semantic extra).")
+    ] = "tfidf",
 ) -> None:
     """Score sentence pairs: do they state the same claim? One CSV row per usable input line.
 
-    same_claim is 1 when the score is at least the pair_same_threshold setting, else 0.
-    Malformed lines are reported and skipped.
+    same_claim is 1 when the score is at least the pair_same_threshold setting (semantic_same_threshold
+    with --backend semantic), else 0. Malformed lines are reported and skipped.
     """
     import csv
 
-    from analysis.matching import BACKENDS, classify_pairs, read_claim_pairs
+    from analysis.matching import BACKENDS, THRESHOLD_SETTINGS, classify_pairs, read_claim_pairs
 
     if backend not in BACKENDS:
         console.print(f"error: --backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -250,9 +252,12 @@ def match_pairs(
         console.print(f"  ... and {len(problems) - _SHOWN_PROBLEMS} more skipped")
     try:
         scored = classify_pairs(pairs["sentence_a"], pairs["sentence_b"], backend=backend)
-    except (ValueError, FileNotFoundError) as error:
-        _fail(str(error))
-    threshold = float(setting("pair_same_threshold"))
+    except (ValueError, FileNotFoundError, ImportError) as error:
+        from rich.markup import escape
+
+        # escape: the install hint's "coverage-lens[semantic]" is not console markup.
+        _fail(escape(str(error)))
+    threshold = float(setting(THRESHOLD_SETTINGS[backend][0]))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", newline="", encoding="utf-8") as handle:

@@ -19,6 +19,14 @@ Three layers, each usable alone from a notebook:
   ``pair_conflict_threshold`` alike if they agreed), ``related`` (at or above
   ``pair_related_threshold``) or ``unrelated``.
 
+**Backends.** ``tfidf`` is the scorer above. ``semantic`` (the optional
+``coverage-lens[semantic]`` extra, :mod:`analysis.semantic`) is the same kind of
+scorer with sentence-embedding features (:data:`analysis.semantic.EMBEDDING_FEATURES`)
+beside the lexical ones, shipped as ``analysis/models/pair_scorer_semantic.json``
+(``bench/train_pair_scorer.py --backend semantic``), with its own thresholds
+(``semantic_same_threshold``, ``semantic_related_threshold``,
+``semantic_conflict_threshold``; :data:`THRESHOLD_SETTINGS`).
+
 **IDF weights** come from the shipped model: document frequencies of the words
 of the sentences it was trained on (13,754 news sentences), with unseen words
 weighted as the rarest seen. So any input can be scored, a single pair too,
@@ -57,6 +65,9 @@ __all__ = [
     "DECISIONS",
     "FEATURES",
     "MODEL_PATH",
+    "SEMANTIC_MODEL_PATH",
+    "THRESHOLD_SETTINGS",
+    "TRAINING",
     "ClaimPairScorer",
     "WordWeights",
     "best_threshold",
@@ -71,6 +82,20 @@ __all__ = [
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "pair_scorer.json"
 BACKENDS = ("tfidf", "semantic")
+SEMANTIC_MODEL_PATH = MODEL_PATH.with_name("pair_scorer_semantic.json")
+# Per backend, the settings holding its (same, related, conflict) thresholds: scores of
+# different models are not on one scale, so each backend's cuts are chosen on its own scores.
+THRESHOLD_SETTINGS: dict[str, tuple[str, str, str]] = {
+    "tfidf": ("pair_same_threshold", "pair_related_threshold", "pair_conflict_threshold"),
+    "semantic": ("semantic_same_threshold", "semantic_related_threshold", "semantic_conflict_threshold"),
+}
+# Per backend, how train_pair_scorer fits it, chosen by 5-fold cross-validation on the development
+# pairs (README, "Claim matching"): scorer parameters, and whether the STS rows are weighted so that
+# each source (MRPC labels, STS scores) weighs the same in total.
+TRAINING: dict[str, dict] = {
+    "tfidf": {"params": {}, "balance_sources": False},
+    "semantic": {"params": {"min_samples_leaf": 50}, "balance_sources": True},
+}
 DECISIONS = ("same", "related", "conflicting", "unrelated")
 
 # Every feature, in column order, with what it measures. Directional measures enter as
@@ -169,6 +194,23 @@ class _Parsed:
     digits: set[str]
     figures: list
     negated: bool
+    # Read once per sentence rather than once per pair it is in:
+    terms: Counter  # stems, with counts, and distinct bigrams (tuples), once each
+    grams: tuple  # per n in 1..4: (Counter of stem n-grams, how many n-grams)
+    prefixes: set  # content stems cut to 5 letters
+    weighted: dict  # id(WordWeights) → (WordWeights, _Weighted)
+
+
+@dataclass
+class _Weighted:
+    """A sentence's IDF-weighted measures under one :class:`WordWeights` (pair-independent)."""
+
+    term_squares: dict  # term → weight ** 2 (a bigram, a tuple, weighs the mean of its two stems)
+    words_norm: float
+    content_squares: dict  # content stem → weight ** 2
+    content_weights: dict  # content stem → weight
+    content_norm: float
+    mass: float  # IDF mass of the content stems
 
 
 def _parse(sentence: str) -> _Parsed:
@@ -176,41 +218,89 @@ def _parse(sentence: str) -> _Parsed:
     stems = [_stem(word) for word in words]
     # A capitalised first word is a name only when it is not a common word.
     names = {name.lower() for name in _NAME.findall(sentence)} - _STOP
+    bigrams = set(zip(stems, stems[1:]))
+    content = {stem for word, stem in zip(words, stems) if word not in _STOP}
+    terms = Counter(stems)
+    terms.update(bigrams)
+    grams = []
+    for n in (1, 2, 3, 4):  # the stem n-grams, as tuples
+        counts = Counter(zip(*(stems[i:] for i in range(n))))
+        grams.append((counts, max(len(stems) - n + 1, 0)))
     return _Parsed(
         stems=stems,
-        content={stem for word, stem in zip(words, stems) if word not in _STOP},
-        bigrams=set(zip(stems, stems[1:])),
+        content=content,
+        bigrams=bigrams,
         trigrams=set(zip(stems, stems[1:], stems[2:])),
         names=names,
         digits={d.replace(",", "") for d in _DIGITS.findall(sentence)},
         figures=_scan(sentence),
         negated=bool(_NEGATIONS & set(words)) or "n't" in sentence.lower(),
+        terms=terms,
+        grams=tuple(grams),
+        prefixes={stem[:5] for stem in content},
+        weighted={},
     )
 
 
+def _weighted(parsed: _Parsed, weights: WordWeights) -> _Weighted:
+    """``parsed``'s weighted measures under ``weights``, computed once per sentence and weights."""
+    found = parsed.weighted.get(id(weights))
+    if found is not None and found[0] is weights:
+        return found[1]
+    weight = weights.of
+    # A bigram weighs the mean of its stems' weights (summed from 0, as sum() does).
+    term_weights = {term: (0 + weight(term[0]) + weight(term[1])) / 2 if type(term) is tuple else weight(term)
+                    for term in parsed.terms}
+    content_weights = {stem: weight(stem) for stem in parsed.content}
+    result = _Weighted(
+        term_squares={term: w ** 2 for term, w in term_weights.items()},
+        # fsum: exact, so the result does not depend on the (hash-seeded) order of the terms.
+        words_norm=math.sqrt(math.fsum((count * term_weights[term]) ** 2 for term, count in parsed.terms.items())),
+        content_squares={stem: w ** 2 for stem, w in content_weights.items()},
+        content_weights=content_weights,
+        content_norm=math.sqrt(math.fsum((1 * w) ** 2 for w in content_weights.values())),
+        mass=math.fsum(content_weights.values()),
+    )
+    parsed.weighted[id(weights)] = (weights, result)
+    return result
+
+
 def _jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared) if a or b else 0.0  # the union's size, without building it
 
 
 def _lcs(a: list[str], b: list[str]) -> tuple[int, int]:
-    """Longest common subsequence and longest common run of consecutive words: (subsequence, run)."""
+    """Longest common subsequence and longest common run of consecutive words: (subsequence, run).
+
+    The subsequence is computed bit-parallel (Crochemore et al., 2001: one bit per word of ``b``),
+    the run from the matching word pairs only; both equal the textbook dynamic programme."""
     if not a or not b:
         return 0, 0
-    previous = [0] * (len(b) + 1)
-    previous_run = [0] * (len(b) + 1)
+    masks: dict[str, int] = {}
+    positions: dict[str, list[int]] = {}
+    for j, y in enumerate(b):
+        masks[y] = masks.get(y, 0) | (1 << j)
+        positions.setdefault(y, []).append(j)
+    full = (1 << len(b)) - 1
+    v = full
     best_run = 0
+    previous: dict[int, int] = {}
     for x in a:
-        current = [0] * (len(b) + 1)
-        run = [0] * (len(b) + 1)
-        for j, y in enumerate(b, 1):
-            if x == y:
-                current[j] = previous[j - 1] + 1
-                run[j] = previous_run[j - 1] + 1
-                best_run = max(best_run, run[j])
-            else:
-                current[j] = max(previous[j], current[j - 1])
-        previous, previous_run = current, run
-    return previous[-1], best_run
+        mask = masks.get(x)
+        if mask is None:
+            previous = {}
+            continue
+        u = v & mask
+        v = ((v + u) | (v - u)) & full
+        current = {}
+        for j in positions[x]:
+            run = previous.get(j - 1, 0) + 1
+            current[j] = run
+            if run > best_run:
+                best_run = run
+        previous = current
+    return len(b) - v.bit_count(), best_run
 
 
 def _weighted_cosine(a: Counter, b: Counter, weight) -> float:
@@ -221,10 +311,35 @@ def _weighted_cosine(a: Counter, b: Counter, weight) -> float:
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
-def _char_cosines(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
-    """Per pair, cosine of character 3-5-gram counts (no IDF: each pair is scored on its own)."""
-    if not sentences_a:
-        return np.zeros(0)
+def _shared_dot(a: dict, b: dict, squares: dict) -> float:
+    """``_weighted_cosine``'s dot product: counts of each shared term times its squared weight."""
+    # fsum does not depend on the order of the terms.
+    return math.fsum([a[term] * b[term] * squares[term] for term in a.keys() & b.keys()])
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+_CHAR_CHUNK = 50_000  # pairs multiplied at once in _char_cosines
+
+
+def _char_grams(sentence: str) -> list[str]:
+    """The character 3-5-grams ``TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5))`` reads from
+    ``sentence``, in its order: per word padded with spaces, all 3-grams, then 4-grams, then 5-grams
+    (a word no longer than n gives itself once and no longer n-grams)."""
+    grams: list[str] = []
+    for word in _WHITE_SPACES.sub(" ", sentence.lower()).split():
+        word = " " + word + " "
+        length = len(word)
+        for n in (3, 4, 5):
+            if length <= n:
+                grams.append(word)
+                break
+            grams += [word[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
+def _char_cosines_batch(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
+    """:func:`_char_cosines` by one TF-IDF fit over the whole batch, as first written (kept to check
+    against, and for the inputs the fast path leaves to it)."""
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), use_idf=False, sublinear_tf=True,
                                  lowercase=True, dtype=np.float64)
     matrix = normalize(vectorizer.fit_transform(sentences_a + sentences_b))
@@ -232,38 +347,103 @@ def _char_cosines(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
     return np.asarray(matrix[:n].multiply(matrix[n:]).sum(axis=1)).ravel()
 
 
+def _char_cosines(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
+    """Per pair, cosine of character 3-5-gram counts (no IDF: each pair is scored on its own).
+
+    The numbers are those of one ``TfidfVectorizer`` fit over ``sentences_a + sentences_b``, last
+    bit included, while each distinct sentence is read once: its row is built as the vectorizer
+    builds it (columns in alphabetical n-gram order, entries stored in the order the batch first
+    meets each n-gram), then the same scikit-learn and SciPy calls weigh, normalise, multiply and
+    sum the rows, so every float operation happens in the same order.
+    """
+    import scipy.sparse as sp
+
+    if not sentences_a:
+        return np.zeros(0)
+    rows: dict[str, int] = {}
+    for sentence in sentences_a + sentences_b:
+        if sentence not in rows:
+            rows[sentence] = len(rows)
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    counts: list[int] = []
+    indptr = [0]
+    for sentence in rows:  # as CountVectorizer._count_vocab, over distinct sentences
+        counter = Counter(_char_grams(sentence))  # in order of first occurrence, as the vocabulary grows
+        indices += [vocabulary.setdefault(gram, len(vocabulary)) for gram in counter]
+        counts += counter.values()
+        indptr.append(len(indices))
+    if not vocabulary:  # the vectorizer's own error ("empty vocabulary")
+        return _char_cosines_batch(sentences_a, sentences_b)
+    matrix = sp.csr_matrix(
+        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        shape=(len(rows), len(vocabulary)),
+    )
+    matrix.sort_indices()  # by first meeting, as _count_vocab leaves them
+    alphabetical = np.empty(len(vocabulary), dtype=matrix.indices.dtype)
+    for new, (_, old) in enumerate(sorted(vocabulary.items())):  # as CountVectorizer._sort_features
+        alphabetical[old] = new
+    matrix.indices = alphabetical.take(matrix.indices, mode="clip")
+    # TfidfTransformer(use_idf=False, sublinear_tf=True, norm="l2").transform, then normalize again.
+    np.log(matrix.data, matrix.data)
+    matrix.data += 1.0
+    matrix = normalize(normalize(matrix, norm="l2", copy=False))
+    left = np.fromiter((rows[s] for s in sentences_a), dtype=np.intp, count=len(sentences_a))
+    right = np.fromiter((rows[s] for s in sentences_b), dtype=np.intp, count=len(sentences_b))
+    # SciPy multiplies rows in one of two orders: column order when every row of both sides has
+    # its columns sorted, else a row's entries in reverse; sums then differ in the last bit. Pairs go
+    # in chunks (memory), each made to take the order the whole batch would have taken.
+    unsorted = np.zeros(len(rows), dtype=bool)
+    steps = np.flatnonzero(np.diff(matrix.indices) <= 0)
+    row_of_step = np.searchsorted(matrix.indptr, steps, side="right") - 1
+    unsorted[row_of_step[steps + 1 < matrix.indptr[row_of_step + 1]]] = True
+    used_unsorted = np.flatnonzero(unsorted[left] | unsorted[right])
+    spoiler = None  # a pair with an unsorted row, to add to a chunk that would otherwise take column order
+    if len(used_unsorted):
+        first = used_unsorted[0]
+        spoiler = left[first] if unsorted[left[first]] else right[first]
+    cosines = np.empty(len(left))
+    for start in range(0, len(left), _CHAR_CHUNK):
+        chunk_left, chunk_right = left[start : start + _CHAR_CHUNK], right[start : start + _CHAR_CHUNK]
+        size = len(chunk_left)
+        if spoiler is not None and not (unsorted[chunk_left].any() or unsorted[chunk_right].any()):
+            chunk_left, chunk_right = np.append(chunk_left, spoiler), np.append(chunk_right, spoiler)
+        product = matrix[chunk_left].multiply(matrix[chunk_right])
+        cosines[start : start + size] = np.asarray(product.sum(axis=1)).ravel()[:size]
+    return cosines
+
+
 def _pair_row(a: _Parsed, b: _Parsed, weights: WordWeights, tolerances: tuple[float, float]) -> list[float]:
-    weight = weights.of
-
-    def unigram_and_bigram(parsed):
-        terms = Counter(parsed.stems)
-        terms.update(" ".join(pair) for pair in parsed.bigrams)
-        return terms
-
-    def bigram_weight(term):
-        return sum(weight(part) for part in term.split()) / 2 if " " in term else weight(term)
-
-    cosine_words = _weighted_cosine(unigram_and_bigram(a), unigram_and_bigram(b), bigram_weight)
-    cosine_content = _weighted_cosine(Counter(a.content), Counter(b.content), weight)
+    wa, wb = _weighted(a, weights), _weighted(b, weights)
+    norms = wa.words_norm * wb.words_norm
+    cosine_words = _shared_dot(a.terms, b.terms, wa.term_squares) / norms if wa.words_norm and wb.words_norm else 0.0
     shared = a.content & b.content
+    norms = wa.content_norm * wb.content_norm
+    cosine_content = (math.fsum(wa.content_squares[stem] for stem in shared) / norms
+                      if wa.content_norm and wb.content_norm else 0.0)
     overlaps = [len(shared) / len(side.content) if side.content else 0.0 for side in (a, b)]
-    masses = [math.fsum(weight(stem) for stem in side.content) for side in (a, b)]
-    shared_mass = math.fsum(weight(stem) for stem in shared)
+    masses = [wa.mass, wb.mass]
+    shared_mass = math.fsum(wa.content_weights[stem] for stem in shared)
     idf_overlaps = [shared_mass / mass if mass else 0.0 for mass in masses]
     unshared = [mass - shared_mass for mass in masses]
     precisions = []
-    for n in (1, 2, 3, 4):
-        grams_a = Counter(tuple(a.stems[i : i + n]) for i in range(len(a.stems) - n + 1))
-        grams_b = Counter(tuple(b.stems[i : i + n]) for i in range(len(b.stems) - n + 1))
-        matched = sum((grams_a & grams_b).values())
-        directions = [matched / max(sum(grams.values()), 1) for grams in (grams_a, grams_b)]
+    for (grams_a, total_a), (grams_b, total_b) in zip(a.grams, b.grams):
+        common = grams_a.keys() & grams_b.keys()
+        if not common:  # nor any longer n-gram in common
+            precisions += [0.0] * (8 - len(precisions))
+            break
+        matched = sum([min(grams_a[gram], grams_b[gram]) for gram in common])
+        directions = [matched / max(total_a, 1), matched / max(total_b, 1)]
         precisions += [min(directions), max(directions)]
-    prefixes_a, prefixes_b = {stem[:5] for stem in a.content}, {stem[:5] for stem in b.content}
-    unshared_counts = sorted([len(a.content - b.content), len(b.content - a.content)])
-    subsequence, run = _lcs(a.stems, b.stems)
+    unshared_counts = sorted([len(a.content) - len(shared), len(b.content) - len(shared)])
+    # Without a word in common (no unigram in common) both are 0.
+    subsequence, run = _lcs(a.stems, b.stems) if precisions[0] else (0, 0)
     lengths = sorted([len(a.stems), len(b.stems)])
     shorter, longer = max(lengths[0], 1), max(lengths[1], 1)
-    statuses = Counter(row[2] for row in _compare_figures(a.figures, b.figures, *tolerances))
+    if a.figures and b.figures:
+        statuses = Counter(row[2] for row in _compare_figures(a.figures, b.figures, *tolerances))
+    else:  # with one side empty every figure is unmatched
+        statuses = {"unmatched": len(a.figures) + len(b.figures)}
     return [
         cosine_words,
         cosine_content,
@@ -276,7 +456,7 @@ def _pair_row(a: _Parsed, b: _Parsed, weights: WordWeights, tolerances: tuple[fl
         math.log1p(max(unshared)),
         float(unshared_counts[0]),
         float(unshared_counts[1]),
-        _jaccard(prefixes_a, prefixes_b),
+        _jaccard(a.prefixes, b.prefixes),
         *precisions,
         _jaccard(a.bigrams, b.bigrams),
         _jaccard(a.trigrams, b.trigrams),
@@ -285,9 +465,9 @@ def _pair_row(a: _Parsed, b: _Parsed, weights: WordWeights, tolerances: tuple[fl
         run / shorter,
         _jaccard(a.names, b.names),
         float(len(a.names ^ b.names)),
-        statuses["agrees"] / 2,
-        statuses["conflicts"] / 2,
-        float(statuses["unmatched"]),
+        statuses.get("agrees", 0) / 2,
+        statuses.get("conflicts", 0) / 2,
+        float(statuses.get("unmatched", 0)),
         float(len(a.digits ^ b.digits)),
         float(bool(a.digits) and a.digits == b.digits),
         lengths[0] / longer,
@@ -314,10 +494,22 @@ def pair_features(sentences_a, sentences_b, *, weights: WordWeights | None = Non
         raise ValueError(f"{len(sentences_a)} sentences against {len(sentences_b)}: pairs need equal lengths")
     weights = weights if weights is not None else load_pair_scorer().word_weights_
     tolerances = (float(setting("figure_tolerance")), float(setting("approximate_figure_tolerance")))
-    parsed = {sentence: _parse(sentence) for sentence in {*sentences_a, *sentences_b}}
-    rows = [_pair_row(parsed[a], parsed[b], weights, tolerances) for a, b in zip(sentences_a, sentences_b)]
-    features = pd.DataFrame(rows, columns=list(FEATURES), dtype=float).reset_index(drop=True)
-    features["cosine_chars"] = _char_cosines(sentences_a, sentences_b)
+    import gc
+
+    # Many small containers are made and kept here; the cyclic collector would walk them all
+    # again and again (a quarter of the time) while none of them can form a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parsed = {sentence: _parse(sentence) for sentence in {*sentences_a, *sentences_b}}
+        rows = [_pair_row(parsed[a], parsed[b], weights, tolerances) for a, b in zip(sentences_a, sentences_b)]
+        del parsed
+        features = pd.DataFrame(rows, columns=list(FEATURES), dtype=float).reset_index(drop=True)
+        del rows
+        features["cosine_chars"] = _char_cosines(sentences_a, sentences_b)
+    finally:
+        if collecting:
+            gc.enable()
     return features
 
 
@@ -337,8 +529,13 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
     ``X`` is a DataFrame with ``sentence_a`` and ``sentence_b`` columns; ``y`` is 1 (same
     claim), 0 (not), or a probability in between, a soft target (STS score / 5): such a
     row is fitted as a same-claim row of that weight plus a different-claim row of the rest.
+    With ``backend="semantic"``, columns of ``X`` named as in
+    :data:`analysis.semantic.EMBEDDING_FEATURES` are taken as already measured (they do not
+    depend on the fit, so cross-validation embeds each sentence once); missing ones are measured.
 
     Args:
+        backend: ``tfidf`` (the lexical features of :data:`FEATURES`) or ``semantic`` (those
+            and :data:`analysis.semantic.EMBEDDING_FEATURES`; needs the ``semantic`` extra).
         n_trees: boosting iterations (no early stopping, so a fit is reproducible).
         learning_rate: shrinkage of each tree.
         max_leaf_nodes: leaves per tree.
@@ -348,7 +545,8 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
 
     Attributes:
         word_weights_: :class:`WordWeights` fitted on the training sentences.
-        feature_names_: the feature columns, in order (:data:`FEATURES`).
+        feature_names_: the feature columns, in order (:data:`FEATURES`, then for the semantic
+            backend :data:`analysis.semantic.EMBEDDING_FEATURES`).
         baseline_: the raw (log-odds) prediction before any tree.
         trees_: per tree, a dict of node arrays ``feature``, ``threshold``, ``left``, ``right``,
             ``leaf`` and ``value`` (a row goes left when its feature is at most the threshold).
@@ -364,6 +562,7 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 20,
         l2_regularization: float = 0.0,
         random_state: int = 0,
+        backend: str = "tfidf",
     ):
         self.n_trees = n_trees
         self.learning_rate = learning_rate
@@ -371,6 +570,7 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.random_state = random_state
+        self.backend = backend
 
     def fit(self, X: pd.DataFrame, y, sample_weight=None) -> ClaimPairScorer:
         pairs = _pairs_frame(X)
@@ -379,9 +579,11 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
             raise ValueError("need one target per pair, and at least one pair")
         if ((targets < 0) | (targets > 1)).any() or np.isnan(targets).any():
             raise ValueError("targets must lie in [0, 1]")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
         weight = np.ones(len(pairs)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.word_weights_ = WordWeights.fit([*pairs["sentence_a"], *pairs["sentence_b"]])
-        features = pair_features(pairs["sentence_a"], pairs["sentence_b"], weights=self.word_weights_)
+        features = self._measure(X)
         self.feature_names_ = list(features.columns)
         values = features.to_numpy()
         # A soft target t is a same-claim row of weight t plus a different-claim row of weight 1 - t.
@@ -416,10 +618,24 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
         return raw
 
     def features(self, X: pd.DataFrame) -> pd.DataFrame:
-        """:func:`pair_features` of ``X`` with this scorer's IDF weights."""
+        """:func:`pair_features` of ``X`` with this scorer's IDF weights, and for the semantic
+        backend the embedding features (:func:`analysis.semantic.embedding_features`)."""
         check_is_fitted(self, "trees_")
+        return self._measure(X)
+
+    def _measure(self, X: pd.DataFrame) -> pd.DataFrame:
         pairs = _pairs_frame(X)
-        return pair_features(pairs["sentence_a"], pairs["sentence_b"], weights=self.word_weights_)
+        features = pair_features(pairs["sentence_a"], pairs["sentence_b"], weights=self.word_weights_)
+        if self.backend != "semantic":
+            return features
+        from analysis.semantic import EMBEDDING_FEATURES, embedding_features
+
+        measured = [name for name in EMBEDDING_FEATURES if name in X.columns]
+        if len(measured) == len(EMBEDDING_FEATURES):
+            embedded = X[measured].reset_index(drop=True).astype(float)
+        else:
+            embedded = embedding_features(pairs["sentence_a"], pairs["sentence_b"])
+        return pd.concat([features, embedded], axis=1)
 
     def score_features(self, features: pd.DataFrame) -> np.ndarray:
         """Scores in [0, 1] of pairs whose features are already measured."""
@@ -432,16 +648,22 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - same, same])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """1 where the score is at least the setting ``pair_same_threshold``."""
-        return (self.predict_proba(X)[:, 1] >= float(setting("pair_same_threshold"))).astype(int)
+        """1 where the score is at least the backend's same threshold (setting ``pair_same_threshold``
+        or ``semantic_same_threshold``)."""
+        threshold = float(setting(THRESHOLD_SETTINGS[self.backend][0]))
+        return (self.predict_proba(X)[:, 1] >= threshold).astype(int)
 
     # --- persistence: plain JSON, so loading a model can never run code
 
     def to_state(self) -> dict:
         check_is_fitted(self, "trees_")
+        params = self.get_params()
+        # The tfidf model file predates the parameter: left out at its default, the file stays as it was.
+        if params["backend"] == "tfidf":
+            del params["backend"]
         return {
             "format": _FORMAT,
-            "params": self.get_params(),
+            "params": params,
             "features": self.feature_names_,
             # Full precision (JSON floats round-trip exactly): a threshold rounded even in the
             # tenth digit sends rows that sit on it down the other branch.
@@ -456,7 +678,9 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
     def from_state(cls, state: dict) -> ClaimPairScorer:
         if state.get("format") != _FORMAT:
             raise ValueError(f"not a pair scorer model: format {state.get('format')!r}")
-        missing = set(state["features"]) - set(FEATURES)
+        from analysis.semantic import EMBEDDING_FEATURES
+
+        missing = set(state["features"]) - set(FEATURES) - set(EMBEDDING_FEATURES)
         if missing:
             raise ValueError(f"model uses features this version does not measure: {sorted(missing)}")
         scorer = cls(**state["params"])
@@ -508,17 +732,22 @@ def _tree_values(tree: dict[str, np.ndarray], values: np.ndarray) -> np.ndarray:
 _LOADED: dict = {}
 
 
-def load_pair_scorer(path: Path | None = None) -> ClaimPairScorer:
-    """The fitted scorer stored at ``path`` (default: the one shipped in the package).
+def load_pair_scorer(path: Path | None = None, *, backend: str = "tfidf") -> ClaimPairScorer:
+    """The fitted scorer stored at ``path`` (default: the one shipped in the package for ``backend``).
 
-    The shipped model is read once per process: it is package data, not a cache of results.
+    A shipped model is read once per process: it is package data, not a cache of results.
     """
-    path = Path(path or MODEL_PATH)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    path = Path(path or (SEMANTIC_MODEL_PATH if backend == "semantic" else MODEL_PATH))
     key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
     if key not in _LOADED:
         if not path.exists():
-            raise FileNotFoundError(f"no pair scorer at {path}: run bench/train_pair_scorer.py to build it")
-        _LOADED.clear()
+            option = " --backend semantic" if backend == "semantic" else ""
+            raise FileNotFoundError(f"no pair scorer at {path}: run bench/train_pair_scorer.py{option} to build it")
+        # One model per file: a rewritten file replaces its older version, the other backend's stays.
+        for stale in [loaded for loaded in _LOADED if loaded[0] == key[0]]:
+            del _LOADED[stale]
         _LOADED[key] = ClaimPairScorer.from_state(json.loads(path.read_text(encoding="utf-8")))
     return _LOADED[key]
 
@@ -532,8 +761,14 @@ def training_targets(pairs: pd.DataFrame) -> np.ndarray:
 
 def train_pair_scorer(pairs: pd.DataFrame, **params) -> ClaimPairScorer:
     """A :class:`ClaimPairScorer` fitted on development pairs (columns ``sentence_a``, ``sentence_b``,
-    ``label`` and/or ``score``, as in ``claim_pairs_dev``); ``params`` go to the scorer."""
-    return ClaimPairScorer(**params).fit(pairs, training_targets(pairs))
+    ``label`` and/or ``score``, as in ``claim_pairs_dev``); ``params`` go to the scorer, over the
+    backend's choices in :data:`TRAINING` (``backend`` in ``params``, default ``tfidf``)."""
+    choices = TRAINING.get(params.get("backend", "tfidf"), TRAINING["tfidf"])
+    weight = None
+    graded = pd.to_numeric(pairs["label"], errors="coerce").isna().to_numpy() if "label" in pairs else None
+    if choices["balance_sources"] and graded is not None and graded.any() and not graded.all():
+        weight = np.where(graded, (~graded).sum() / graded.sum(), 1.0)
+    return ClaimPairScorer(**{**choices["params"], **params}).fit(pairs, training_targets(pairs), sample_weight=weight)
 
 
 def out_of_fold_scores(pairs: pd.DataFrame, *, n_folds: int = 5, random_state: int = 0, **params) -> np.ndarray:
@@ -541,17 +776,24 @@ def out_of_fold_scores(pairs: pd.DataFrame, *, n_folds: int = 5, random_state: i
 
     Folds are stratified by source and label (MRPC label, STS score rounded), shuffled with
     ``random_state``. These are the honest figures for the development pairs: the shipped model
-    was trained on all of them.
+    was trained on all of them. With ``backend="semantic"`` in ``params``, the embedding features
+    are measured once for all pairs (unless ``pairs`` already holds them), not once per fold.
     """
     from sklearn.model_selection import StratifiedKFold
 
+    if params.get("backend") == "semantic":
+        from analysis.semantic import EMBEDDING_FEATURES, embedding_features
+
+        if not set(EMBEDDING_FEATURES) <= set(pairs.columns):
+            embedded = embedding_features(pairs["sentence_a"], pairs["sentence_b"])
+            pairs = pd.concat([pairs.reset_index(drop=True), embedded], axis=1)
     targets = training_targets(pairs)
     labelled = pd.to_numeric(pairs.get("label"), errors="coerce").notna().to_numpy()
     strata = np.where(labelled, targets, 2 + np.round(targets * 5)).astype(int)
     scores = np.zeros(len(pairs))
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=random_state)
     for train, test in folds.split(np.zeros(len(pairs)), strata):
-        scorer = ClaimPairScorer(random_state=random_state, **params).fit(pairs.iloc[train], targets[train])
+        scorer = train_pair_scorer(pairs.iloc[train], random_state=random_state, **params)
         scores[test] = scorer.predict_proba(pairs.iloc[test])[:, 1]
     return scores
 
@@ -569,10 +811,13 @@ def _scores(sentences_a: list[str], sentences_b: list[str], backend: str) -> tup
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if backend == "semantic":
-        # Planned as the coverage-lens[semantic] extra (sentence embeddings); not built yet.
-        raise ValueError("the semantic backend is not available in this version; use backend 'tfidf'")
-    scorer = load_pair_scorer()
-    features = pair_features(sentences_a, sentences_b, weights=scorer.word_weights_)
+        from analysis.semantic import MISSING_EXTRA, semantic_available
+
+        # Before reading the model: without the extra, say what to install, not what failed.
+        if not semantic_available():
+            raise ImportError(MISSING_EXTRA)
+    scorer = load_pair_scorer(backend=backend)
+    features = scorer.features(pd.DataFrame({"sentence_a": sentences_a, "sentence_b": sentences_b}))
     score = scorer.score_features(features)
     subject = scorer.score_features(features.assign(**{name: 0.0 for name in _CONFLICT_FEATURES}))
     conflicted = features["figures_conflict"].to_numpy() > 0
@@ -591,9 +836,13 @@ def classify_pairs(sentences_a, sentences_b, *, backend: str = "tfidf") -> pd.Da
     - ``related``: score at or above ``pair_related_threshold``.
     - ``unrelated``: the rest.
 
+    The semantic backend decides the same way with its own thresholds, the ``semantic_*``
+    settings (:data:`THRESHOLD_SETTINGS`).
+
     Args:
-        backend: ``tfidf`` (the shipped lexical scorer); ``semantic`` (sentence embeddings)
-            is reserved and raises ``ValueError`` until it is built.
+        backend: ``tfidf`` (the shipped lexical scorer) or ``semantic`` (lexical and
+            sentence-embedding features; raises ``ImportError`` when the ``semantic`` extra
+            is not installed).
 
     Returns:
         DataFrame with columns ``score`` (float in [0, 1]) and ``decision`` (one of :data:`DECISIONS`),
@@ -606,8 +855,7 @@ def classify_pairs(sentences_a, sentences_b, *, backend: str = "tfidf") -> pd.Da
     if not sentences_a:
         return pd.DataFrame({"score": pd.Series(dtype=float), "decision": pd.Series(dtype=object)})
     score, subject = _scores(sentences_a, sentences_b, backend)
-    same, related = float(setting("pair_same_threshold")), float(setting("pair_related_threshold"))
-    conflict = float(setting("pair_conflict_threshold"))
+    same, related, conflict = (float(setting(name)) for name in THRESHOLD_SETTINGS[backend])
     decision = np.select(
         [subject >= conflict, score >= same, score >= related],
         ["conflicting", "same", "related"],

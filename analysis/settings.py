@@ -280,6 +280,24 @@ SETTINGS: tuple[Setting, ...] = (
         "A pair whose figures contradict each other ('killed 20' / 'killed 35') is conflicting when its "
         "score, were the figures to agree, is at least this: the same claim but for the figures.",
     ),
+    Setting(
+        "semantic_same_threshold",
+        0.52,
+        "pair_same_threshold for the semantic backend, whose scores are on their own scale (best MRPC "
+        "accuracy of out-of-fold scores, averaged over 3 cross-validations: bench/train_pair_scorer.py "
+        "--backend semantic --thresholds --repeats 3).",
+    ),
+    Setting(
+        "semantic_related_threshold",
+        0.32,
+        "pair_related_threshold for the semantic backend, chosen the same way on its out-of-fold scores.",
+    ),
+    Setting(
+        "semantic_conflict_threshold",
+        0.52,
+        "pair_conflict_threshold for the semantic backend: a pair whose figures contradict is conflicting "
+        "when its semantic score, were the figures to agree, is at least this.",
+    ),
 )
 
 _BY_NAME = {entry.name: entry for entry in SETTINGS}

