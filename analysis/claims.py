@@ -450,6 +450,8 @@ def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf
 def _claim_search_vectors(texts: list[str], vectorizer, backend: str) -> tuple[sp.csr_matrix | None, np.ndarray | None]:
     """TF-IDF rows (None without a corpus model: then each event fits its own) and, for the
     semantic backend, sentence embeddings of ``texts``."""
+    if not texts:  # no event with two outlets: nothing to search
+        return None, None
     vectors = _claim_vectors(texts, vectorizer) if vectorizer is not None else None
     embeddings = None
     if backend == "semantic":  # paraphrases share meaning, not words: search by both

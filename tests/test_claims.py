@@ -335,6 +335,20 @@ def test_forked_workers_give_the_serial_result(monkeypatch):
         pd.testing.assert_frame_equal(one, other)
 
 
+def test_no_event_with_two_outlets_gives_empty_frames():
+    """Every article its own event (a strict grouping): nothing to compare, empty tables, no error."""
+    from analysis.vectorize import ArticleVectorizer
+
+    with Store.open(":memory:") as store:
+        ingest([str(SAMPLE)], store=store)
+        articles, sentences = store.articles(with_text=True), store.sentences()
+    articles["event_id"] = articles["article_id"]
+    vectorizer = ArticleVectorizer().fit(articles)
+    claims, links = claims_for_events(articles, sentences, vectorizer=vectorizer)
+    assert claims.empty and links.empty
+    assert list(claims.columns) == ["event_id", *CLAIM_COLUMNS, "claim_group"]
+
+
 def test_single_outlet_event_has_no_claim_rows(seed_claims):
     claims, links = seed_claims
     assert USNEWS not in set(claims["outlet"])
