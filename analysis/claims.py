@@ -425,7 +425,9 @@ def _claim_vectors(texts: list[str], vectorizer) -> sp.csr_matrix:
         return sp.csr_matrix((len(texts), 1))
 
 
-def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf") -> tuple[pd.DataFrame, pd.DataFrame]:
+def match_claims(
+    claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf", mentions: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match the claims of one event across outlets.
 
     Args:
@@ -433,6 +435,11 @@ def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf
         vectorizer: the corpus's fitted :class:`~analysis.vectorize.ArticleVectorizer`, whose
             word IDF weights the candidate search uses (None: IDF from these claims alone).
         backend: pair verifier backend (``tfidf`` or ``semantic``), see :mod:`analysis.matching`.
+        mentions: optional actor mentions: ``article_id``, ``start``, ``end`` (offsets into the
+            article text, as the claims' own) and ``actor`` (a canonical name). Candidate search
+            and verifier then read each mention as its actor, so "Assange's precise location"
+            and "the former computer hacker's exact whereabouts" are compared as claims about
+            one man (see :func:`analysis.actors.actor_mentions`). Claim texts are not changed.
 
     Returns:
         ``(claims, links)``: the claims with a ``claim_group`` column added (``g-`` plus a hash of
@@ -442,9 +449,33 @@ def match_claims(claims: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf
         ``decision`` (``same``, ``related``, ``conflicting`` or ``unrelated``).
     """
     claims = claims.reset_index(drop=True)
-    candidates = _event_candidates(claims, _claim_search_vectors(claims["text"].tolist(), vectorizer, backend))
-    links = _verified_links(claims, candidates, backend)
+    compared = _compared_texts(claims, mentions)
+    candidates = _event_candidates(claims, _claim_search_vectors(compared, vectorizer, backend), compared=compared)
+    links = _verified_links(claims, candidates, backend, compared)
     return claims.assign(claim_group=_claim_groups(claims["claim_id"].to_numpy(), links)), links
+
+
+def _compared_texts(claims: pd.DataFrame, mentions: pd.DataFrame | None) -> list[str]:
+    """Each claim's text with the actor mentions inside it written as their actor's name."""
+    texts = claims["text"].astype(str).tolist()
+    if mentions is None or mentions.empty or claims.empty:
+        return texts
+    by_article: dict[str, list[tuple[int, int, str]]] = {}
+    for article_id, start, end, actor in zip(mentions["article_id"], mentions["start"], mentions["end"],
+                                             mentions["actor"]):
+        by_article.setdefault(str(article_id), []).append((int(start), int(end), str(actor)))
+    for spans in by_article.values():
+        spans.sort(key=lambda span: (span[0], -span[1]))
+    compared = []
+    for text, article_id, claim_start, claim_end in zip(texts, claims["article_id"], claims["start"], claims["end"]):
+        pieces, cursor = [], 0
+        for start, end, actor in by_article.get(str(article_id), ()):
+            if start < claim_start or end > claim_end or start - claim_start < cursor:
+                continue  # outside this claim, or overlapping a mention already written
+            pieces += [text[cursor : start - claim_start], actor]
+            cursor = end - claim_start
+        compared.append("".join(pieces) + text[cursor:] if pieces else text)
+    return compared
 
 
 def _claim_search_vectors(texts: list[str], vectorizer, backend: str) -> tuple[sp.csr_matrix | None, np.ndarray | None]:
@@ -461,13 +492,14 @@ def _claim_search_vectors(texts: list[str], vectorizer, backend: str) -> tuple[s
     return vectors, embeddings
 
 
-def _event_candidates(claims: pd.DataFrame, search_vectors, offset: int = 0) -> pd.DataFrame:
+def _event_candidates(claims: pd.DataFrame, search_vectors, offset: int = 0, compared: list[str] | None = None
+                      ) -> pd.DataFrame:
     """Pairs of one event's claims worth verifying: ``a`` < ``b`` (rows of ``claims`` plus
     ``offset``), ``cosine`` (TF-IDF) and ``fact`` (what a figure or quotation fact decides, or
     None). ``search_vectors`` as :func:`_claim_search_vectors` gives them for these rows."""
     vectors, embeddings = search_vectors
     if vectors is None:
-        vectors = _claim_vectors(claims["text"].tolist(), None)
+        vectors = _claim_vectors(compared if compared is not None else claims["text"].tolist(), None)
     outlets = claims["outlet"].to_numpy()
     if len(claims) < 2 or len(np.unique(outlets)) < 2:
         return pd.DataFrame({"a": np.zeros(0, int), "b": np.zeros(0, int), "cosine": np.zeros(0), "fact": []})
@@ -501,7 +533,8 @@ def _event_candidates(claims: pd.DataFrame, search_vectors, offset: int = 0) -> 
     })
 
 
-def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str) -> pd.DataFrame:
+def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str,
+                    compared: list[str] | None = None) -> pd.DataFrame:
     """The verifier's score and decision for candidate pairs (rows of ``claims``), with what
     figure and quotation facts decide laid over them: LINK_COLUMNS, ordered by claim ids."""
     from analysis.matching import classify_pairs
@@ -509,7 +542,7 @@ def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str
     if candidates.empty:
         return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in
                              zip(LINK_COLUMNS, ["object", "object", "float", "float", "object"])})
-    texts = claims["text"].to_numpy()
+    texts = np.asarray(compared if compared is not None else claims["text"].tolist(), dtype=object)
     verdict = classify_pairs(texts[candidates["a"]].tolist(), texts[candidates["b"]].tolist(), backend=backend)
     decision = verdict["decision"].to_numpy(dtype=object)
     fact = candidates["fact"].to_numpy(dtype=object)
@@ -556,7 +589,7 @@ def _claim_groups(claim_ids: np.ndarray, links: pd.DataFrame) -> np.ndarray:
 
 def claims_for_events(
     articles: pd.DataFrame, sentences: pd.DataFrame, *, vectorizer=None, backend: str = "tfidf",
-    n_jobs: int | None = None,
+    mentions: pd.DataFrame | None = None, n_jobs: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract and match the claims of every event that more than one outlet covered.
 
@@ -568,7 +601,7 @@ def claims_for_events(
     Args:
         articles: columns ``article_id``, ``outlet``, ``event_id`` and optionally ``text``.
         sentences: the sentences of those articles (columns as :func:`extract_claims` takes).
-        vectorizer, backend: as :func:`match_claims` takes them.
+        vectorizer, backend, mentions: as :func:`match_claims` takes them.
         n_jobs: worker processes (default: the setting ``analysis_workers``).
 
     Returns:
@@ -581,13 +614,13 @@ def claims_for_events(
     sentences = sentences[sentences["article_id"].isin(set(compared["article_id"]))]
     n_jobs = int(n_jobs if n_jobs is not None else setting("analysis_workers"))
     if n_jobs > 1 and backend == "tfidf" and len(compared) >= _PARALLEL_FROM:
-        parts = _claims_in_workers(compared, sentences, vectorizer, n_jobs)
+        parts = _claims_in_workers(compared, sentences, vectorizer, mentions, n_jobs)
         if parts is not None:
             claims = pd.concat([part[0] for part in parts], ignore_index=True)
             links = pd.concat([part[1] for part in parts], ignore_index=True)
             return (claims.sort_values("event_id", kind="stable", ignore_index=True),
                     links.sort_values(["event_id", "claim_a", "claim_b"], ignore_index=True))
-    return _claims_of_events(compared, sentences, vectorizer, backend)
+    return _claims_of_events(compared, sentences, vectorizer, backend, mentions)
 
 
 # Below this many articles the start-up of worker processes costs more than it saves.
@@ -598,13 +631,15 @@ _FORK_INPUT: tuple = ()
 
 
 def _claims_of_chunk(article_ids: list) -> tuple[pd.DataFrame, pd.DataFrame]:
-    articles, sentences, vectorizer = _FORK_INPUT
+    articles, sentences, vectorizer, mentions = _FORK_INPUT
     chosen = set(article_ids)
+    if mentions is not None:
+        mentions = mentions[mentions["article_id"].isin(chosen)]
     return _claims_of_events(articles[articles["article_id"].isin(chosen)],
-                             sentences[sentences["article_id"].isin(chosen)], vectorizer, "tfidf")
+                             sentences[sentences["article_id"].isin(chosen)], vectorizer, "tfidf", mentions)
 
 
-def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectorizer, n_jobs: int):
+def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectorizer, mentions, n_jobs: int):
     """:func:`_claims_of_events` over batches of whole events in forked workers; None where
     fork is unavailable."""
     import multiprocessing
@@ -618,7 +653,7 @@ def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectoriz
     batch_of_event = pd.Series(batch, index=sizes.index)
     chunks = [group["article_id"].tolist()
               for _, group in articles.groupby(articles["event_id"].map(batch_of_event), sort=True)]
-    _FORK_INPUT = (articles, sentences, vectorizer)
+    _FORK_INPUT = (articles, sentences, vectorizer, mentions)
     try:
         with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
             return pool.map(_claims_of_chunk, chunks, chunksize=1)
@@ -626,7 +661,8 @@ def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectoriz
         _FORK_INPUT = ()
 
 
-def _claims_of_events(compared: pd.DataFrame, sentences: pd.DataFrame, vectorizer, backend: str):
+def _claims_of_events(compared: pd.DataFrame, sentences: pd.DataFrame, vectorizer, backend: str,
+                      mentions: pd.DataFrame | None = None):
     """:func:`claims_for_events` in this process, on articles of events with two or more outlets."""
     import gc
 
@@ -640,16 +676,18 @@ def _claims_of_events(compared: pd.DataFrame, sentences: pd.DataFrame, vectorize
     event_of = compared.set_index("article_id")["event_id"]
     claims.insert(0, "event_id", claims["article_id"].map(event_of))
     claims = claims.sort_values("event_id", kind="stable", ignore_index=True)
-    vectors, embeddings = _claim_search_vectors(claims["text"].tolist(), vectorizer, backend)
+    texts = _compared_texts(claims, mentions)
+    vectors, embeddings = _claim_search_vectors(texts, vectorizer, backend)
     parts = []
     event_ids = claims["event_id"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, event_ids[1:] != event_ids[:-1], True]) if len(claims) else np.zeros(1, int)
     for start, end in zip(bounds[:-1], bounds[1:]):
         search = (vectors[start:end] if vectors is not None else None,
                   embeddings[start:end] if embeddings is not None else None)
-        parts.append(_event_candidates(claims.iloc[start:end].reset_index(drop=True), search, offset=start))
+        parts.append(_event_candidates(claims.iloc[start:end].reset_index(drop=True), search, offset=start,
+                                       compared=texts[start:end]))
     candidates = pd.concat(parts, ignore_index=True) if parts else _event_candidates(claims.iloc[:0], (None, None))
-    links = _verified_links(claims, candidates, backend)
+    links = _verified_links(claims, candidates, backend, texts)
     links.insert(0, "event_id", links["claim_a"].map(dict(zip(claims["claim_id"], claims["event_id"]))))
     links = links.sort_values(["event_id", "claim_a", "claim_b"], ignore_index=True)
     claims["claim_group"] = _claim_groups(claims["claim_id"].to_numpy(), links)
