@@ -60,6 +60,7 @@ __all__ = [
     "LABEL_KINDS",
     "MODEL_NAME",
     "actor_labels",
+    "actor_mentions",
     "labels_by_outlet",
     "load_nlp",
     "main_actors",
@@ -841,3 +842,57 @@ def labels_by_outlet(labels: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values([*keys, "actor", "outlet", "count", "label"], ascending=[*([True] * len(keys)), True, True,
                                                                                     False, True], ignore_index=True)
     return frame[columns]
+
+
+def actor_mentions(articles: pd.DataFrame, *, actors: pd.DataFrame, labels: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """Where each main actor is mentioned in the articles' text, by name or by a descriptor that
+    stands for it: what claim matching reads as the actor (:func:`analysis.claims.match_claims`).
+
+    Name mentions are found by their variants (and, for people, the surname, with or without an
+    honorific), longest first; descriptor labels ("the former computer hacker") come from
+    :func:`actor_labels`. Titles, appositions and predicates stand beside a name, not for it,
+    so they are not mentions.
+
+    Args:
+        articles: columns ``article_id``, ``text`` and ``event_id`` when ``actors`` has it.
+        actors: :func:`main_actors` rows.
+        labels: :func:`actor_labels` rows (optional).
+
+    Returns:
+        Columns ``article_id``, ``start``, ``end`` (offsets into ``text``, not overlapping within
+        an article), ``actor``; in article and text order.
+    """
+    rows = []
+    by_event = ({None: actors} if "event_id" not in actors.columns
+                else {event: frame for event, frame in actors.groupby("event_id", sort=False)})
+    for article in articles.itertuples(index=False):
+        event_actors = by_event.get(getattr(article, "event_id", None) if "event_id" in actors.columns else None)
+        if event_actors is None or not isinstance(article.text, str):
+            continue
+        names: dict[str, str] = {}
+        for actor in event_actors.itertuples(index=False):
+            variants = {str(variant) for variant in actor.variants} | {str(actor.actor)}
+            if actor.actor_type == "PERSON":
+                variants.add(str(actor.actor).split()[-1])
+            for variant in variants:
+                names.setdefault(variant, str(actor.actor))
+        if not names:
+            continue
+        pattern = regex.compile(
+            r"(?<![\p{L}\p{N}])(?:(?:Mr|Mrs|Ms|Dr)\.? )?(?:"
+            + "|".join(regex.escape(name) for name in sorted(names, key=len, reverse=True))
+            + r")(?![\p{L}\p{N}])"
+        )
+        for match in pattern.finditer(article.text):
+            bare = regex.sub(r"^(?:Mr|Mrs|Ms|Dr)\.? ", "", match.group())
+            rows.append((article.article_id, match.start(), match.end(), names[bare]))
+    if labels is not None and len(labels):
+        described = labels[(labels["label_kind"] == "descriptor") & ~labels["in_title"].astype(bool)
+                           & labels["article_id"].isin(set(articles["article_id"]))]
+        rows += list(zip(described["article_id"], described["start"], described["end"], described["actor"]))
+    frame = pd.DataFrame(rows, columns=["article_id", "start", "end", "actor"])
+    frame = frame.sort_values(["article_id", "start", "end"], ascending=[True, True, False], ignore_index=True)
+    # A name inside a descriptor's span (or the reverse) is one mention: the first, longest wins.
+    previous_end = frame.groupby("article_id")["end"].transform(lambda ends: ends.cummax().shift(fill_value=-1))
+    return frame[frame["start"] >= previous_end].reset_index(drop=True)

@@ -29,12 +29,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from analysis.actors import LABEL_COLUMNS
 from analysis.claims import claims_for_events
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
 from analysis.settings import SettingError, check_settings, setting
 from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
 from analysis.store import Store
+from analysis.tone import OUTLET_TONE_COLUMNS
 from analysis.vectorize import ArticleVectorizer
+from analysis.voices import VOICE_COLUMNS
+from analysis.words import TERM_COLUMNS
 
 __all__ = ["GROUPING_SETTINGS", "AnalysisReport", "align_articles", "analyze", "stored_vectorizer"]
 
@@ -110,7 +114,10 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
 
     tables = _group(articles, vectorizer, links=new_links)
     tables["events"]["run_id"] = run_id
-    tables.update(_claims(store, articles, tables["article_events"], vectorizer))
+    sentences = store.sentences(articles["article_id"].tolist())
+    framing, mentions = _framing(store, articles, tables["article_events"], sentences)
+    tables.update(framing)
+    tables.update(_claims(articles, tables["article_events"], sentences, vectorizer, mentions))
     # Stories span the whole corpus: kept events' stored profiles join the new ones.
     fact_columns = ["event_id", "articles", "first_published", "last_published"]
     profiles, event_facts = tables["event_profiles"], tables["events"][fact_columns]
@@ -147,13 +154,51 @@ def _check_claim_backend() -> None:
             )
 
 
+def _multi_outlet(articles: pd.DataFrame, article_events: pd.DataFrame) -> pd.DataFrame:
+    """The articles (with ``event_id``) of events that two or more outlets covered."""
+    with_events = articles.merge(article_events[["article_id", "event_id"]], on="article_id")
+    return with_events[with_events.groupby("event_id")["outlet"].transform("nunique") >= 2].reset_index(drop=True)
+
+
+def _framing(
+    store: Store, articles: pd.DataFrame, article_events: pd.DataFrame, sentences: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Framing tables of the multi-outlet events among ``articles`` as store rows, the corpus-wide
+    distinctive words of every outlet, and the actor mentions claim matching reads."""
+    from analysis.actors import actor_labels, actor_mentions, main_actors
+    from analysis.tone import sentence_tone, tone_by_outlet
+    from analysis.voices import quotes_of_articles, voices
+    from analysis.words import distinctive_terms, distinctive_terms_by_event
+
+    compared = _multi_outlet(articles, article_events)
+    terms = distinctive_terms_by_event(compared, top=int(setting("framing_top_terms")), under=True)
+    actors = main_actors(compared)
+    labels = actor_labels(compared, actors=actors)
+    mentions = actor_mentions(compared, actors=actors, labels=labels)
+    quotes = quotes_of_articles(compared)
+    tone = tone_by_outlet(sentence_tone(sentences[sentences["article_id"].isin(set(compared["article_id"]))], quotes),
+                          compared)
+    # Word choice across the corpus: every outlet against all the others, over all its articles.
+    everything = store.analysis_articles()
+    outlet_terms = distinctive_terms(everything, group="outlet", top=int(setting("framing_top_terms")), under=True)
+    tables = {
+        "framing_terms": terms[["event_id", "outlet", *TERM_COLUMNS]],
+        "actor_labels": labels[["event_id", *LABEL_COLUMNS]],
+        "voices": voices(quotes)[VOICE_COLUMNS],
+        "tone": tone[OUTLET_TONE_COLUMNS],
+        "outlet_terms": outlet_terms[["outlet", *TERM_COLUMNS]],
+    }
+    return tables, mentions
+
+
 def _claims(
-    store: Store, articles: pd.DataFrame, article_events: pd.DataFrame, vectorizer: ArticleVectorizer
+    articles: pd.DataFrame, article_events: pd.DataFrame, sentences: pd.DataFrame, vectorizer: ArticleVectorizer,
+    mentions: pd.DataFrame | None,
 ) -> dict[str, pd.DataFrame]:
     """Claims and verified claim links of the multi-outlet events among ``articles``, as store rows."""
     with_events = articles.merge(article_events[["article_id", "event_id"]], on="article_id")
-    claims, links = claims_for_events(with_events, store.sentences(articles["article_id"].tolist()),
-                                      vectorizer=vectorizer, backend=str(setting("claim_backend")))
+    claims, links = claims_for_events(with_events, sentences, vectorizer=vectorizer,
+                                      backend=str(setting("claim_backend")), mentions=mentions)
     claims = claims.assign(
         quantities=claims["quantities"].map(lambda value: json.dumps(value, allow_nan=True)),
         entities=claims["entities"].map(json.dumps),

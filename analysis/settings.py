@@ -173,6 +173,12 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("tfidf", "semantic"),
     ),
     Setting(
+        "framing_top_terms",
+        20,
+        "Distinctive words kept per outlet and event (and corpus-wide per outlet), in each direction "
+        "(over- and under-used), by z-score.",
+    ),
+    Setting(
         "claim_candidates",
         3,
         "Claims of each other outlet in the event (the most alike by TF-IDF cosine) given to the pair "

@@ -222,10 +222,85 @@ _MIGRATIONS += (
         ),
     ),
 )
+_MIGRATIONS += (
+    _Migration(
+        4,
+        "framing: distinctive words, actor labels, voices and tone per event and outlet",
+        (
+            # Per event (replaced with the event's other rows when it is regrouped) ...
+            """CREATE TABLE framing_terms (
+                event_id VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                term VARCHAR NOT NULL,
+                count INTEGER NOT NULL,
+                count_others INTEGER NOT NULL,
+                rate DOUBLE NOT NULL,
+                rate_others DOUBLE NOT NULL,
+                log_odds DOUBLE NOT NULL,
+                z DOUBLE NOT NULL,
+                direction VARCHAR NOT NULL,
+                supported BOOLEAN NOT NULL,
+                note VARCHAR
+            )""",
+            """CREATE TABLE actor_labels (
+                event_id VARCHAR NOT NULL,
+                actor VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                article_id VARCHAR NOT NULL,
+                label VARCHAR NOT NULL,
+                label_kind VARCHAR NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                in_title BOOLEAN NOT NULL,
+                sentence VARCHAR
+            )""",
+            """CREATE TABLE voices (
+                event_id VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                speaker VARCHAR,
+                speaker_type VARCHAR NOT NULL,
+                role VARCHAR,
+                quotes INTEGER NOT NULL,
+                quoted_words INTEGER NOT NULL,
+                share DOUBLE
+            )""",
+            """CREATE TABLE tone (
+                event_id VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                part VARCHAR NOT NULL,
+                voice VARCHAR NOT NULL,
+                articles INTEGER NOT NULL,
+                sentences INTEGER NOT NULL,
+                words INTEGER NOT NULL,
+                mean_compound DOUBLE NOT NULL,
+                negative_share DOUBLE NOT NULL,
+                positive_share DOUBLE NOT NULL,
+                note VARCHAR
+            )""",
+            # ... and corpus-wide, rewritten whole by every analysis run.
+            """CREATE TABLE outlet_terms (
+                outlet VARCHAR NOT NULL,
+                term VARCHAR NOT NULL,
+                count INTEGER NOT NULL,
+                count_others INTEGER NOT NULL,
+                rate DOUBLE NOT NULL,
+                rate_others DOUBLE NOT NULL,
+                log_odds DOUBLE NOT NULL,
+                z DOUBLE NOT NULL,
+                direction VARCHAR NOT NULL,
+                supported BOOLEAN NOT NULL,
+                note VARCHAR
+            )""",
+        ),
+    ),
+)
 SCHEMA_VERSION = _MIGRATIONS[-1].version
 
 # Result tables whose rows belong to one event: replaced when the event is regrouped.
-_EVENT_TABLES = ("events", "article_events", "event_profiles", "outlet_similarity", "claims", "claim_links")
+_EVENT_TABLES = ("events", "article_events", "event_profiles", "outlet_similarity", "claims", "claim_links",
+                 "framing_terms", "actor_labels", "voices", "tone")
+# Result tables computed over the whole corpus: rewritten whole by every run that supplies them.
+_CORPUS_TABLES = ("outlet_terms",)
 
 ARTICLE_COLUMNS = (
     "article_id", "outlet", "outlet_basis", "title", "published", "url", "author", "text",
@@ -586,13 +661,17 @@ class Store:
         ``replace_all`` clears every result table first; otherwise the rows of
         ``removed_event_ids`` and of the links touching ``articles_regrouped`` are
         replaced. ``tables`` holds new rows for ``events``, ``article_events``,
-        ``event_links``, ``event_profiles`` and ``outlet_similarity`` and optionally ``claims``
-        and ``claim_links`` (columns as the tables). Stories are always rewritten whole from ``stories`` and
+        ``event_links``, ``event_profiles`` and ``outlet_similarity`` and optionally ``claims``,
+        ``claim_links``, ``framing_terms``, ``actor_labels``, ``voices`` and ``tone`` (columns as
+        the tables); a corpus-wide table given (``outlet_terms``) replaces its old rows whole. Stories are always rewritten whole from ``stories`` and
         ``event_stories`` (event_id, story_id), since any event can change them.
         """
         connection = self.connection
         connection.begin()
         try:
+            for table in _CORPUS_TABLES:
+                if table in tables:
+                    connection.execute(f"DELETE FROM {table}")
             if replace_all:
                 for table in _EVENT_TABLES + ("event_links",):
                     connection.execute(f"DELETE FROM {table}")
@@ -629,6 +708,23 @@ class Store:
         except Exception:
             connection.rollback()
             raise
+
+    def framing_table(self, table: str, event_id: str | None = None) -> pd.DataFrame:
+        """Rows of one framing table (of one event, or all): ``framing_terms``, ``actor_labels``,
+        ``voices`` and ``tone`` (columns as :mod:`analysis.words`, :mod:`analysis.actors`,
+        :mod:`analysis.voices` and :mod:`analysis.tone` return them, with ``event_id``), or the
+        corpus-wide ``outlet_terms`` (no ``event_id``)."""
+        order = {"framing_terms": "event_id, outlet, direction, z DESC, term",
+                 "actor_labels": "event_id, actor, outlet, article_id, start",
+                 "voices": "event_id, outlet, quoted_words DESC, speaker",
+                 "tone": "event_id, outlet, part, voice",
+                 "outlet_terms": "outlet, direction, z DESC, term"}
+        if table not in order:
+            raise ValueError(f"no framing table {table!r}: choose one of {', '.join(order)}")
+        where, parameters = ("", [])
+        if event_id is not None and table != "outlet_terms":
+            where, parameters = "WHERE event_id = ?", [event_id]
+        return self.connection.execute(f"SELECT * FROM {table} {where} ORDER BY {order[table]}", parameters).df()
 
     def claims(self, event_id: str | None = None) -> pd.DataFrame:
         """Claims (of one event, or all), in article, sentence and clause order: the columns of

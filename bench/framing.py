@@ -32,11 +32,17 @@ necessarily wrong.
 *Baselines* in the same run, from the same predictions: appositions only, and titles plus
 appositions (no descriptor resolution): what the rules for unnamed descriptors add.
 
-    python bench/framing.py
+**Speed.** Every framing facet (distinctive words, main actors and their labels, quotes and
+voices, tone) over all multi-outlet events of article_bias_prediction (the events as the
+default grouping makes them), each step timed; target: all of it under 5 minutes. Baseline in
+the same process: spaCy's full pipeline on every sentence, measured on 2,000 and scaled.
+
+    python bench/framing.py [--limit N]   # N: the speed section on the first N articles
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -49,7 +55,7 @@ import regex
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.actors import PERSON_NOUNS, actor_labels  # noqa: E402
-from bench._common import CORPORA, print_table, require  # noqa: E402
+from bench._common import ARTICLE_BIAS, CORPORA, print_table, require  # noqa: E402
 
 NEWSWCL50 = CORPORA / "newswcl50" / "newswcl50.jsonl"
 ACTOR_CODE_TYPES = ("ACTOR", "ACTOR-I", "GROUP", "COUNTRY")
@@ -287,7 +293,66 @@ def actor_label_quality() -> list[list[object]]:
     return table
 
 
+def framing_speed(limit: int | None = None) -> None:
+    """Times every framing facet over the multi-outlet events of article_bias_prediction and prints them."""
+    from analysis.actors import actor_labels, load_nlp, main_actors
+    from analysis.events import group_articles, read_corpus_for_grouping
+    from analysis.tone import sentence_tone, tone_by_outlet
+    from analysis.vectorize import ArticleVectorizer
+    from analysis.voices import quotes_of_articles, voices, voices_by_type
+    from analysis.words import distinctive_terms_by_event
+    from bench.claims_corpus import _sentences
+
+    articles, _ = read_corpus_for_grouping(require(ARTICLE_BIAS))
+    if limit:
+        articles = articles.iloc[:limit].reset_index(drop=True)
+    grouped = group_articles(articles, vectorizer=ArticleVectorizer())
+    frame = articles.rename(columns={"id": "article_id"}).assign(
+        event_id=grouped["event_id"].to_numpy(), outlet=lambda f: f["outlet"].fillna("unknown"))
+    multi = frame[frame.groupby("event_id")["outlet"].transform("nunique") >= 2].reset_index(drop=True)
+    sentences = _sentences(multi)
+    load_nlp()  # model loading is start-up, not framing
+    steps = []
+
+    def timed(name, run):
+        started = time.perf_counter()
+        result = run()
+        steps.append((name, time.perf_counter() - started))
+        return result
+
+    timed("distinctive words (words.distinctive_terms_by_event)", lambda: distinctive_terms_by_event(multi, under=True))
+    actors = timed("main actors (actors.main_actors)", lambda: main_actors(multi))
+    labels = timed("actor labels (actors.actor_labels)", lambda: actor_labels(multi, actors=actors))
+    quotes = timed("quotes (voices.quotes_of_articles)", lambda: quotes_of_articles(multi))
+    timed("voices (voices.voices, voices_by_type)", lambda: voices_by_type(voices(quotes)))
+    timed("tone (tone.sentence_tone, tone_by_outlet)", lambda: tone_by_outlet(sentence_tone(sentences, quotes), multi))
+    total = sum(seconds for _, seconds in steps)
+    # Baseline in the same process: spaCy's full pipeline on every sentence, the naive way,
+    # measured on the first 2,000 sentences and scaled to all of them.
+    nlp = load_nlp()
+    sample = sentences["text"].head(2000).tolist()
+    started = time.perf_counter()
+    for _ in nlp.pipe(sample, batch_size=256):
+        pass
+    naive = (time.perf_counter() - started) * len(sentences) / max(len(sample), 1)
+    rows = [[name, f"{seconds:.1f}", f"{seconds / total:.0%}"] for name, seconds in steps]
+    rows.append(["total", f"{total:.1f}", "100%"])
+    print_table(
+        f"Framing, every multi-outlet event: {len(multi):,} articles, {multi['event_id'].nunique():,} events, "
+        f"{len(sentences):,} sentences, {len(labels):,} labels, {len(quotes):,} quotes",
+        ["step", "seconds", "share"], rows,
+    )
+    print(f"\nBaseline, same process: spaCy on every sentence would take about {naive:.0f} s "
+          f"(measured on {len(sample):,}); framing takes {total / naive:.2f} of that.")
+    verdict = "met" if total < 300 else "NOT met"
+    print(f"Target: all framing under 5 minutes: {total:.1f} s ({verdict}).")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None,
+                        help="speed section: first N articles of article_bias_prediction (default: all)")
+    options = parser.parse_args()
     print_table(
         "Actor labels on NewsWCL50 (50 articles, 10 events): annotated label mentions found (a predicted label "
         "overlaps the mention without its trailing name) and attributed to the annotated concept",
@@ -296,7 +361,7 @@ def main() -> None:
         actor_label_quality(),
     )
 
-    # --- speed at corpus scale: section to be added here (owned by the framing facet) ---
+    framing_speed(options.limit)
 
 
 if __name__ == "__main__":

@@ -188,3 +188,18 @@ def test_missing_model_has_a_clear_message(monkeypatch):
     monkeypatch.setattr(actors, "MODEL_NAME", "no_such_spacy_model")
     with pytest.raises(RuntimeError, match="no_such_spacy_model"):
         load_nlp()
+
+
+def test_actor_mentions_names_and_descriptors(seeds, seed_labels):
+    """Names (with or without "Mr") and descriptors that stand for the actor; no overlaps."""
+    event = seeds[seeds["outlet"] != "U.S. News & World Report"]
+    mentions = actors.actor_mentions(event, actors=main_actors(event), labels=seed_labels)
+    texts = event.set_index("article_id")["text"]
+    written = [(texts[row.article_id][row.start:row.end], row.actor) for row in mentions.itertuples()]
+    assert ("the former computer hacker", "Julian Assange") in written or (
+        "The former computer hacker", "Julian Assange") in written
+    assert ("Mr Assange", "Julian Assange") in written and ("Stephens", "Mark Stephens") in written
+    # titles and appositions stand beside a name, not for it
+    assert not any(text.lower() == "his british lawyer" for text, _ in written)
+    for _, rows in mentions.groupby("article_id"):
+        assert (rows["start"].to_numpy()[1:] >= rows["end"].cummax().to_numpy()[:-1]).all()

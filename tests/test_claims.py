@@ -240,22 +240,32 @@ def seed_claims():
     return claims_for_events(articles, sentences)
 
 
+@pytest.fixture(scope="module")
+def seed_claims_with_actors():
+    """The seed event matched as analyze matches it: actor mentions (names and descriptors such
+    as "the former computer hacker") read as their actor."""
+    from analysis.actors import actor_labels, actor_mentions, main_actors
+
+    with Store.open(":memory:") as store:
+        ingest([str(SAMPLE)], store=store)
+        articles = store.articles(with_text=True)
+        sentences = store.sentences()
+    articles["event_id"] = np.where(articles["outlet"] == USNEWS, "later", "red-notice")
+    compared = articles[articles["event_id"] == "red-notice"]
+    actors = main_actors(compared)
+    mentions = actor_mentions(compared, actors=actors, labels=actor_labels(compared, actors=actors))
+    return claims_for_events(articles, sentences, mentions=mentions)
+
+
 def _claim(claims: pd.DataFrame, outlet: str, words: str) -> pd.Series:
     found = claims[(claims["outlet"] == outlet) & claims["text"].str.contains(words, regex=False)]
     assert len(found) == 1, (outlet, words, found["text"].tolist())
     return found.iloc[0]
 
 
-# The lexical verifier cannot know that "location" and "whereabouts" mean the same: that
-# paraphrase needs the semantic backend (tests/test_semantic.py). strict: the day the lexical
-# path joins it, the marker must go.
-_LEXICAL_GAP = pytest.mark.xfail(strict=True, reason="location / whereabouts: no shared words, needs embeddings")
-
-
 @pytest.mark.parametrize(
     ("telegraph", "cbs"),
     [
-        pytest.param("precise location remains unknown", "exact whereabouts remain unknown", marks=_LEXICAL_GAP),
         # the same remark quoted differently: same speaker, same quoted words
         ('"persecution and prosecution"', "a persecution and not a prosecution"),
         # the same figure about the same person
@@ -265,6 +275,29 @@ _LEXICAL_GAP = pytest.mark.xfail(strict=True, reason="location / whereabouts: no
 def test_seed_shared_claims_are_one_group(seed_claims, telegraph, cbs):
     claims, _ = seed_claims
     assert _claim(claims, TELEGRAPH, telegraph)["claim_group"] == _claim(claims, CBS, cbs)["claim_group"]
+
+
+@pytest.mark.parametrize(
+    ("telegraph", "cbs"),
+    [
+        # "Assange" and "the former computer hacker" are one man (actor labels); then the
+        # lexical verifier sees "precise location remains unknown" / "exact whereabouts remain unknown"
+        ("precise location remains unknown", "exact whereabouts remain unknown"),
+        ("ignored repeated requests", "turned down repeated offers"),
+        ('"persecution and prosecution"', "a persecution and not a prosecution"),
+        ("39-year-old Australian", "39-year-old Australian"),
+    ],
+)
+def test_seed_shared_claims_with_actor_mentions(seed_claims_with_actors, telegraph, cbs):
+    claims, _ = seed_claims_with_actors
+    assert _claim(claims, TELEGRAPH, telegraph)["claim_group"] == _claim(claims, CBS, cbs)["claim_group"]
+
+
+def test_without_actor_mentions_the_paraphrase_about_one_man_named_two_ways_stays_apart(seed_claims):
+    """What the actor mentions add: with the words alone the two claims share only "remain unknown"."""
+    claims, _ = seed_claims
+    assert (_claim(claims, TELEGRAPH, "precise location remains unknown")["claim_group"]
+            != _claim(claims, CBS, "exact whereabouts remain unknown")["claim_group"])
 
 
 def test_seed_clauses_are_claims_of_their_own(seed_claims):
@@ -290,10 +323,10 @@ def test_seed_clauses_are_claims_of_their_own(seed_claims):
         (CBS, "Prosecutor Marianne Ny"),
     ],
 )
-def test_seed_unique_claims_stay_with_their_outlet(seed_claims, outlet, words):
-    claims, _ = seed_claims
-    group = _claim(claims, outlet, words)["claim_group"]
-    assert set(claims.loc[claims["claim_group"] == group, "outlet"]) == {outlet}
+def test_seed_unique_claims_stay_with_their_outlet(seed_claims, seed_claims_with_actors, outlet, words):
+    for claims, _ in (seed_claims, seed_claims_with_actors):
+        group = _claim(claims, outlet, words)["claim_group"]
+        assert set(claims.loc[claims["claim_group"] == group, "outlet"]) == {outlet}
 
 
 def test_seed_figures_stated_differently(seed_claims):

@@ -101,3 +101,29 @@ def test_read_api_after_analysis(sample_store_path):
         coverage = outlet_coverage(store.article_events_with_outlets()).set_index("outlet")
         assert coverage.loc["U.S. News & World Report", "events_missed"] == 1
         assert coverage.loc["CBS News", "events_missed"] == 0
+
+
+def test_analyze_stores_framing_and_reads_actor_mentions_in_claims(sample_store_path):
+    """analyze stores the framing facets of the multi-outlet event, the corpus-wide outlet words,
+    and matches claims with actors read as one ("Assange" / "the former computer hacker")."""
+    with Store.open(sample_store_path) as store:
+        analyze(store)
+        labels = store.framing_table("actor_labels")
+        voices = store.framing_table("voices")
+        tone = store.framing_table("tone")
+        terms = store.framing_table("framing_terms")
+        outlet_terms = store.framing_table("outlet_terms")
+        claims = store.claims()
+        with pytest.raises(ValueError, match="no framing table"):
+            store.framing_table("articles; DROP TABLE articles")
+    assert labels["event_id"].nunique() == 1 and set(labels["outlet"]) == {"The Telegraph", "CBS News"}
+    hacker = labels[labels["label"].str.lower() == "the former computer hacker"]
+    assert hacker[["actor", "outlet"]].values.tolist() == [["Julian Assange", "CBS News"]]
+    top = voices.sort_values("quoted_words", ascending=False).groupby("outlet")["speaker"].first()
+    assert top["The Telegraph"] == "Mark Stephens" and "Clinton" in top["CBS News"]
+    assert set(tone["voice"]) == {"own", "quoted"} and (tone["sentences"] > 0).all()
+    assert set(terms["outlet"]) == {"The Telegraph", "CBS News"} and terms["z"].notna().all()
+    assert set(outlet_terms["outlet"]) == {"The Telegraph", "CBS News", "U.S. News & World Report"}
+    location = claims.loc[claims["text"].str.contains("precise location remains unknown"), "claim_group"].item()
+    whereabouts = claims.loc[claims["text"].str.contains("exact whereabouts remain unknown"), "claim_group"].item()
+    assert location == whereabouts
