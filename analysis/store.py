@@ -222,25 +222,22 @@ _MIGRATIONS += (
         ),
     ),
 )
+# The columns of analysis.words.distinctive_terms, per event and corpus-wide alike.
+_TERM_COLUMNS_SQL = (
+    "term VARCHAR NOT NULL, count INTEGER NOT NULL, count_others INTEGER NOT NULL, rate DOUBLE NOT NULL, "
+    "rate_others DOUBLE NOT NULL, log_odds DOUBLE NOT NULL, z DOUBLE NOT NULL, direction VARCHAR NOT NULL, "
+    "supported BOOLEAN NOT NULL, note VARCHAR"
+)
 _MIGRATIONS += (
     _Migration(
         4,
         "framing: distinctive words, actor labels, voices and tone per event and outlet",
         (
             # Per event (replaced with the event's other rows when it is regrouped) ...
-            """CREATE TABLE framing_terms (
+            f"""CREATE TABLE framing_terms (
                 event_id VARCHAR NOT NULL,
                 outlet VARCHAR NOT NULL,
-                term VARCHAR NOT NULL,
-                count INTEGER NOT NULL,
-                count_others INTEGER NOT NULL,
-                rate DOUBLE NOT NULL,
-                rate_others DOUBLE NOT NULL,
-                log_odds DOUBLE NOT NULL,
-                z DOUBLE NOT NULL,
-                direction VARCHAR NOT NULL,
-                supported BOOLEAN NOT NULL,
-                note VARCHAR
+                {_TERM_COLUMNS_SQL}
             )""",
             """CREATE TABLE actor_labels (
                 event_id VARCHAR NOT NULL,
@@ -278,18 +275,9 @@ _MIGRATIONS += (
                 note VARCHAR
             )""",
             # ... and corpus-wide, rewritten whole by every analysis run.
-            """CREATE TABLE outlet_terms (
+            f"""CREATE TABLE outlet_terms (
                 outlet VARCHAR NOT NULL,
-                term VARCHAR NOT NULL,
-                count INTEGER NOT NULL,
-                count_others INTEGER NOT NULL,
-                rate DOUBLE NOT NULL,
-                rate_others DOUBLE NOT NULL,
-                log_odds DOUBLE NOT NULL,
-                z DOUBLE NOT NULL,
-                direction VARCHAR NOT NULL,
-                supported BOOLEAN NOT NULL,
-                note VARCHAR
+                {_TERM_COLUMNS_SQL}
             )""",
         ),
     ),
