@@ -380,7 +380,7 @@ def _mentions(prepared: list[_Article], actors: list[_Actor]) -> dict[str, list[
     found = defaultdict(list)
     for position, article in enumerate(prepared):
         for index, start, tokens in article.runs:
-            fitting = [a for w in set(tokens) for a in by_word.get(w, ()) if _contains(tokens, a.key)]
+            fitting = [a for w in sorted(set(tokens)) for a in by_word.get(w, ()) if _contains(tokens, a.key)]
             if fitting:
                 best = max(fitting, key=lambda a: (len(a.tokens.intersection(tokens)), -len(a.tokens)))
                 found[best.name].append((position, index, start))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -203,3 +205,28 @@ def test_actor_mentions_names_and_descriptors(seeds, seed_labels):
     assert not any(text.lower() == "his british lawyer" for text, _ in written)
     for _, rows in mentions.groupby("article_id"):
         assert (rows["start"].to_numpy()[1:] >= rows["end"].cummax().to_numpy()[:-1]).all()
+
+
+@pytest.mark.corpus
+def test_labels_do_not_depend_on_the_hash_seed(corpora, tmp_path):
+    """Python salts string hashes per process: set order must never decide a label (NewsWCL50)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "import pandas as pd\n"
+        "from analysis.actors import actor_labels\n"
+        "rows = [json.loads(line) for line in open(sys.argv[1], encoding='utf-8')]\n"
+        "articles = pd.DataFrame([{'article_id': r['id'], 'outlet': r['outlet'], 'title': r['title'] or '',\n"
+        "                          'text': r['text'], 'event_id': r['event_id']} for r in rows])\n"
+        "labels = actor_labels(articles, n_jobs=1)\n"
+        "print(labels[['actor', 'article_id', 'start', 'label']].to_csv(index=False))\n"
+    )
+    outputs = []
+    for seed in ("1", "3"):
+        result = subprocess.run([sys.executable, "-c", script, str(corpora / "newswcl50" / "newswcl50.jsonl")],
+                                capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr[-2000:]
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") > 100
