@@ -412,7 +412,20 @@ def _events(articles: pd.DataFrame) -> list[tuple[object, pd.DataFrame]]:
     return [(event, group.reset_index(drop=True)) for event, group in articles.groupby("event_id", sort=True)]
 
 
-def main_actors(articles: pd.DataFrame, *, min_outlets: int = 2) -> pd.DataFrame:
+def _actor_rows(events: list[tuple[object, pd.DataFrame]], min_outlets: int) -> list[tuple]:
+    rows = []
+    for event_id, event in events:
+        for actor, outlets, mentions in _event_actors(_prepare(event), min_outlets):
+            rows.append((event_id, actor.name, actor.actor_type, outlets, mentions, actor.variants))
+    return rows
+
+
+def _actor_rows_of_chunk(indices: list[int]) -> list[tuple]:
+    events, (min_outlets,) = _FORK_INPUT
+    return _actor_rows([events[i] for i in indices], min_outlets)
+
+
+def main_actors(articles: pd.DataFrame, *, min_outlets: int = 2, n_jobs: int | None = None) -> pd.DataFrame:
     """The actors of an event that at least ``min_outlets`` outlets name.
 
     Names come from spaCy's entity recogniser (people, organisations, places, nationalities),
@@ -424,6 +437,8 @@ def main_actors(articles: pd.DataFrame, *, min_outlets: int = 2) -> pd.DataFrame
         articles: columns ``article_id``, ``outlet``, ``text`` and optionally ``title`` and
             ``event_id`` (then actors are per event).
         min_outlets: how many distinct outlets must name an actor.
+        n_jobs: worker processes for large inputs (default: the setting ``analysis_workers``);
+            the result does not depend on it.
 
     Returns:
         One row per actor, most mentioned first: ``event_id`` (when the input has it),
@@ -431,10 +446,15 @@ def main_actors(articles: pd.DataFrame, *, min_outlets: int = 2) -> pd.DataFrame
         ``outlets`` (sorted list of the outlets naming it), ``mentions`` (name mentions,
         all outlets) and ``variants`` (recognised names, most frequent first).
     """
-    rows = []
-    for event_id, event in _events(articles):
-        for actor, outlets, mentions in _event_actors(_prepare(event), min_outlets):
-            rows.append((event_id, actor.name, actor.actor_type, outlets, mentions, actor.variants))
+    from analysis.settings import setting
+
+    events = _events(articles)
+    n_jobs = int(n_jobs if n_jobs is not None else setting("analysis_workers"))
+    rows = None
+    if n_jobs > 1 and len(articles) >= _PARALLEL_FROM:
+        rows = _in_workers(_actor_rows_of_chunk, events, (min_outlets,), n_jobs)
+    if rows is None:
+        rows = _actor_rows(events, min_outlets)
     frame = pd.DataFrame(rows, columns=["event_id", *ACTOR_COLUMNS])
     frame = frame.sort_values(["event_id", "mentions", "actor"], ascending=[True, False, True], ignore_index=True)
     return frame if "event_id" in articles else frame.drop(columns="event_id")
@@ -746,11 +766,17 @@ _FORK_INPUT: tuple = ()
 
 
 def _labels_of_chunk(indices: list[int]) -> list[dict]:
-    events, actors, min_outlets = _FORK_INPUT
+    events, (actors, min_outlets) = _FORK_INPUT
     return _labels_of_events([events[i] for i in indices], actors, min_outlets)
 
 
 def _labels_in_workers(events, actors, min_outlets: int, n_jobs: int) -> list[dict] | None:
+    return _in_workers(_labels_of_chunk, events, (actors, min_outlets), n_jobs)
+
+
+def _in_workers(work, events, arguments: tuple, n_jobs: int) -> list | None:
+    """``work`` over chunks of event indices in forked workers, the rows of every chunk in event
+    order; None where fork is unavailable."""
     import multiprocessing
 
     global _FORK_INPUT
@@ -766,10 +792,10 @@ def _labels_in_workers(events, actors, min_outlets: int, n_jobs: int) -> list[di
     for i, size in enumerate(sizes):
         chunks[min(running * n_chunks // total, n_chunks - 1)].append(i)
         running += size
-    _FORK_INPUT = (events, actors, min_outlets)
+    _FORK_INPUT = (events, arguments)
     try:
         with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-            parts = pool.map(_labels_of_chunk, [c for c in chunks if c], chunksize=1)
+            parts = pool.map(work, [c for c in chunks if c], chunksize=1)
     finally:
         _FORK_INPUT = ()
     return [row for part in parts for row in part]

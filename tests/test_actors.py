@@ -230,3 +230,15 @@ def test_labels_do_not_depend_on_the_hash_seed(corpora, tmp_path):
         assert result.returncode == 0, result.stderr[-2000:]
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count("\n") > 100
+
+
+def test_forked_workers_give_the_serial_result(seeds, monkeypatch):
+    """Batches of events in forked workers (used for large inputs) change nothing."""
+    events = pd.concat([seeds.assign(event_id="story"),
+                        seeds.assign(event_id="copy", article_id=seeds["article_id"] + "-copy")], ignore_index=True)
+    serial_actors = main_actors(events, n_jobs=1)
+    serial_labels = actor_labels(events, n_jobs=1)
+    monkeypatch.setattr(actors, "_PARALLEL_FROM", 1)
+    pd.testing.assert_frame_equal(main_actors(events, n_jobs=2), serial_actors)
+    pd.testing.assert_frame_equal(actor_labels(events, n_jobs=2), serial_labels)
+    assert len(serial_labels) > 0 and set(serial_actors["event_id"]) == {"story", "copy"}
