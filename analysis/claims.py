@@ -75,6 +75,8 @@ LINK_COLUMNS = ["claim_a", "claim_b", "cosine", "score", "decision"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _QUOTED_ANY = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
+# ", who is thought to be in Britain," / ", which is handling the case,": an aside between commas.
+_ASIDE = re.compile(r",\s+(?:who|which|whose)\s[^,;:\"“”]{3,120},(?=\s)")
 # A quotation of at least three words: what makes a sentence a direct quote, not a scare quote.
 _QUOTED = re.compile(r"[\"“”]([^\"“”]*?\s[^\"“”]*?\s[^\"“”]*?)[\"“”]")
 _REPORTING = (
@@ -456,7 +458,13 @@ def match_claims(
 
 
 def _compared_texts(claims: pd.DataFrame, mentions: pd.DataFrame | None) -> list[str]:
-    """Each claim's text with the actor mentions inside it written as their actor's name."""
+    """Each claim's text as matching compares it: the actor mentions inside it written as their
+    actor's name, and non-restrictive relative clauses (", who is thought to be in Britain,")
+    left out: they state a second fact, which keeps the main one from matching."""
+    return [_ASIDE.sub("", text) for text in _with_actor_names(claims, mentions)]
+
+
+def _with_actor_names(claims: pd.DataFrame, mentions: pd.DataFrame | None) -> list[str]:
     texts = claims["text"].astype(str).tolist()
     if mentions is None or mentions.empty or claims.empty:
         return texts
