@@ -227,8 +227,7 @@ def test_match_pairs_cli_with_the_semantic_backend(tmp_path):
 def test_analyze_matches_claims_with_the_semantic_backend(monkeypatch):
     """COVERAGE_LENS_CLAIM_BACKEND=semantic: analyze stores claims matched with embeddings too; on
     the seeds it shares more claims across the outlets than tfidf, among them one the seeds README
-    lists that tfidf leaves apart: Assange is wanted on suspicion of rape ("two counts of rape" /
-    "rape, sexual molestation and unlawful coercion")."""
+    lists that tfidf leaves apart: the Interpol red notice / alert."""
     from analysis.ingest import ingest
     from analysis.pipeline import analyze
     from analysis.store import Store
@@ -245,5 +244,5 @@ def test_analyze_matches_claims_with_the_semantic_backend(monkeypatch):
         shared[backend] = claims[claims["claim_group"].isin(outlets[outlets >= 2].index)]
         texts[backend] = " ".join(shared[backend]["text"])
     assert len(shared["semantic"]) > len(shared["tfidf"]) > 0
-    suspicion = "wanted on suspicion of rape, sexual molestation"
-    assert suspicion in texts["semantic"] and suspicion not in texts["tfidf"]
+    red_notice = 'Interpol issued a "red notice"'
+    assert red_notice in texts["semantic"] and red_notice not in texts["tfidf"]
