@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import regex
 
+from analysis.parallel import inherited, map_forked
 from analysis.segment import sentence_spans
 
 __all__ = [
@@ -421,7 +422,7 @@ def _actor_rows(events: list[tuple[object, pd.DataFrame]], min_outlets: int) -> 
 
 
 def _actor_rows_of_chunk(indices: list[int]) -> list[tuple]:
-    events, (min_outlets,) = _FORK_INPUT
+    events, (min_outlets,) = inherited()
     return _actor_rows([events[i] for i in indices], min_outlets)
 
 
@@ -760,13 +761,9 @@ def _labels_of_events(events: list[tuple[object, pd.DataFrame]], actors: pd.Data
     return rows
 
 
-# What forked workers read, set just before the fork so they inherit it instead of receiving
-# pickled copies (as analysis.claims does).
-_FORK_INPUT: tuple = ()
-
 
 def _labels_of_chunk(indices: list[int]) -> list[dict]:
-    events, (actors, min_outlets) = _FORK_INPUT
+    events, (actors, min_outlets) = inherited()
     return _labels_of_events([events[i] for i in indices], actors, min_outlets)
 
 
@@ -777,11 +774,6 @@ def _labels_in_workers(events, actors, min_outlets: int, n_jobs: int) -> list[di
 def _in_workers(work, events, arguments: tuple, n_jobs: int) -> list | None:
     """``work`` over chunks of event indices in forked workers, the rows of every chunk in event
     order; None where fork is unavailable."""
-    import multiprocessing
-
-    global _FORK_INPUT
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
     load_nlp()  # loaded once, before the fork, and shared by the workers
     # Chunks of about equal article counts, several per worker so large events even out.
     n_chunks = 8 * n_jobs
@@ -792,13 +784,8 @@ def _in_workers(work, events, arguments: tuple, n_jobs: int) -> list | None:
     for i, size in enumerate(sizes):
         chunks[min(running * n_chunks // total, n_chunks - 1)].append(i)
         running += size
-    _FORK_INPUT = (events, arguments)
-    try:
-        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-            parts = pool.map(work, [c for c in chunks if c], chunksize=1)
-    finally:
-        _FORK_INPUT = ()
-    return [row for part in parts for row in part]
+    parts = map_forked(work, [c for c in chunks if c], (events, arguments), n_jobs)
+    return None if parts is None else [row for part in parts for row in part]
 
 
 def actor_labels(

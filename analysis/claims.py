@@ -49,6 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from analysis.parallel import inherited, map_forked
 from analysis.settings import setting
 from analysis.vectorize import names_and_numbers
 
@@ -633,13 +634,10 @@ def claims_for_events(
 
 # Below this many articles the start-up of worker processes costs more than it saves.
 _PARALLEL_FROM = 2000
-# What the workers read, set just before the fork so they inherit it instead of receiving
-# pickled copies (as analysis.vectorize does).
-_FORK_INPUT: tuple = ()
 
 
 def _claims_of_chunk(article_ids: list) -> tuple[pd.DataFrame, pd.DataFrame]:
-    articles, sentences, vectorizer, mentions = _FORK_INPUT
+    articles, sentences, vectorizer, mentions = inherited()
     chosen = set(article_ids)
     if mentions is not None:
         mentions = mentions[mentions["article_id"].isin(chosen)]
@@ -650,23 +648,13 @@ def _claims_of_chunk(article_ids: list) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _claims_in_workers(articles: pd.DataFrame, sentences: pd.DataFrame, vectorizer, mentions, n_jobs: int):
     """:func:`_claims_of_events` over batches of whole events in forked workers; None where
     fork is unavailable."""
-    import multiprocessing
-
-    global _FORK_INPUT
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
     # Batches of about equal article counts, a few per worker to even out large events.
     sizes = articles.groupby("event_id", sort=True).size()
     batch = np.minimum((sizes.cumsum().to_numpy() - 1) * (4 * n_jobs) // max(int(sizes.sum()), 1), 4 * n_jobs - 1)
     batch_of_event = pd.Series(batch, index=sizes.index)
     chunks = [group["article_id"].tolist()
               for _, group in articles.groupby(articles["event_id"].map(batch_of_event), sort=True)]
-    _FORK_INPUT = (articles, sentences, vectorizer, mentions)
-    try:
-        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-            return pool.map(_claims_of_chunk, chunks, chunksize=1)
-    finally:
-        _FORK_INPUT = ()
+    return map_forked(_claims_of_chunk, chunks, (articles, sentences, vectorizer, mentions), n_jobs)
 
 
 def _claims_of_events(compared: pd.DataFrame, sentences: pd.DataFrame, vectorizer, backend: str,

@@ -303,16 +303,8 @@ def _lcs(a: list[str], b: list[str]) -> tuple[int, int]:
     return len(b) - v.bit_count(), best_run
 
 
-def _weighted_cosine(a: Counter, b: Counter, weight) -> float:
-    # fsum: exact, so the result does not depend on the (hash-seeded) order of the terms.
-    dot = math.fsum(count * b[term] * weight(term) ** 2 for term, count in a.items() if term in b)
-    norm_a = math.sqrt(math.fsum((count * weight(term)) ** 2 for term, count in a.items()))
-    norm_b = math.sqrt(math.fsum((count * weight(term)) ** 2 for term, count in b.items()))
-    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
-
-
 def _shared_dot(a: dict, b: dict, squares: dict) -> float:
-    """``_weighted_cosine``'s dot product: counts of each shared term times its squared weight."""
+    """A weighted cosine's dot product: counts of each shared term times its squared weight."""
     # fsum does not depend on the order of the terms.
     return math.fsum([a[term] * b[term] * squares[term] for term in a.keys() & b.keys()])
 

@@ -42,13 +42,13 @@ Usage::
 from __future__ import annotations
 
 import bisect
-import multiprocessing
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import regex
 
+from analysis.parallel import even_bounds, inherited, map_forked
 from analysis.quotes import _WORD
 from analysis.settings import setting
 
@@ -197,9 +197,6 @@ def sentence_tone(sentences: pd.DataFrame, quotes: pd.DataFrame, *, n_jobs: int 
 
 # Below this many texts the start-up of worker processes costs more than it saves.
 _PARALLEL_FROM = 20_000
-# What the workers read, set just before a fork so they inherit it instead of receiving
-# pickled copies (as analysis.vectorize does).
-_FORK_INPUT: tuple = ()
 
 
 def _score_chunk(texts: list[str], analyzer) -> np.ndarray:
@@ -212,7 +209,7 @@ def _score_chunk(texts: list[str], analyzer) -> np.ndarray:
 
 
 def _score_inherited(bounds: tuple[int, int]) -> np.ndarray:
-    texts, analyzer = _FORK_INPUT
+    texts, analyzer = inherited()
     return _score_chunk(texts[bounds[0]:bounds[1]], analyzer)
 
 
@@ -221,18 +218,12 @@ def _scores(texts: list[str], n_jobs: int | None) -> np.ndarray:
     from ``_PARALLEL_FROM`` texts on."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    global _FORK_INPUT
     analyzer = SentimentIntensityAnalyzer()
     n_jobs = int(n_jobs if n_jobs is not None else setting("analysis_workers"))
-    if n_jobs > 1 and len(texts) >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        step = -(-len(texts) // (4 * n_jobs))  # a few chunks per worker evens out long texts
-        _FORK_INPUT = (texts, analyzer)
-        try:
-            with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-                parts = pool.map(_score_inherited, [(i, i + step) for i in range(0, len(texts), step)], chunksize=1)
-        finally:
-            _FORK_INPUT = ()
-        return np.vstack(parts)
+    if n_jobs > 1 and len(texts) >= _PARALLEL_FROM:
+        parts = map_forked(_score_inherited, even_bounds(len(texts), n_jobs), (texts, analyzer), n_jobs)
+        if parts is not None:
+            return np.vstack(parts)
     return _score_chunk(texts, analyzer)
 
 

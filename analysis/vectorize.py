@@ -36,7 +36,6 @@ Example:
 from __future__ import annotations
 
 import base64
-import multiprocessing
 import re
 
 import numpy as np
@@ -48,6 +47,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from analysis.parallel import even_bounds, inherited, map_forked
 from analysis.settings import setting
 
 __all__ = ["ArticleVectorizer", "names_and_numbers"]
@@ -116,29 +116,17 @@ def _count_chunk(titles: list[str], bodies: list[str], lead_words: int, ngram_ra
 # Below this many articles the start-up of worker processes costs more than it saves.
 _PARALLEL_FROM = 2000
 
-# The texts being counted, set just before a fork so workers inherit them instead of
-# receiving pickled copies (with loky workers the transfer ate the whole gain).
-_FORK_INPUT: tuple = ()
-
-
 def _count_inherited(bounds: tuple[int, int]):
-    titles, bodies, arguments = _FORK_INPUT
+    titles, bodies, arguments = inherited()
     start, stop = bounds
     return _count_chunk(titles[start:stop], bodies[start:stop], *arguments)
 
 
 def _count_in_workers(titles: list[str], bodies: list[str], arguments: tuple, n_jobs: int):
     """:func:`_count_chunk` over chunks in forked workers; ``None`` where fork is unavailable."""
-    global _FORK_INPUT
-    if "fork" not in multiprocessing.get_all_start_methods():
+    parts = map_forked(_count_inherited, even_bounds(len(titles), n_jobs), (titles, bodies, arguments), n_jobs)
+    if parts is None:
         return None
-    step = -(-len(titles) // (4 * n_jobs))  # a few chunks per worker evens out long articles
-    _FORK_INPUT = (titles, bodies, arguments)
-    try:
-        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-            parts = pool.map(_count_inherited, [(i, i + step) for i in range(0, len(titles), step)])
-    finally:
-        _FORK_INPUT = ()
     return (
         sp.vstack([part[0] for part in parts], format="csr"),
         sp.vstack([part[1] for part in parts], format="csr"),

@@ -19,12 +19,11 @@ Usage::
 
 from __future__ import annotations
 
-import multiprocessing
-
 import numpy as np
 import pandas as pd
 import regex
 
+from analysis.parallel import even_bounds, inherited, map_forked
 from analysis.quotes import QUOTE_COLUMNS, _canonical_names, _is_organisation, _quote_rows
 from analysis.settings import setting
 
@@ -301,29 +300,17 @@ def _merged_speakers(quotes: pd.DataFrame) -> list:
 
 # Below this many articles the start-up of worker processes costs more than it saves.
 _PARALLEL_FROM = 2000
-# The texts being read, set just before a fork so workers inherit them instead of receiving
-# pickled copies (as analysis.vectorize does).
-_FORK_INPUT: list[str] = []
 
 
 def _quote_rows_of_chunk(bounds: tuple[int, int]) -> list[list[dict]]:
     start, stop = bounds
-    return [_quote_rows(text) for text in _FORK_INPUT[start:stop]]
+    return [_quote_rows(text) for text in inherited()[start:stop]]
 
 
 def _quote_rows_in_workers(texts: list[str], n_jobs: int) -> list[list[dict]] | None:
     """``_quote_rows`` of each text in forked workers; None where fork is unavailable."""
-    global _FORK_INPUT
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    step = -(-len(texts) // (4 * n_jobs))  # a few chunks per worker evens out long articles
-    _FORK_INPUT = texts
-    try:
-        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
-            parts = pool.map(_quote_rows_of_chunk, [(i, i + step) for i in range(0, len(texts), step)], chunksize=1)
-    finally:
-        _FORK_INPUT = []
-    return [rows for part in parts for rows in part]
+    parts = map_forked(_quote_rows_of_chunk, even_bounds(len(texts), n_jobs), texts, n_jobs)
+    return None if parts is None else [rows for part in parts for rows in part]
 
 
 def voices(quotes: pd.DataFrame) -> pd.DataFrame:
