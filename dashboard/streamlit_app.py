@@ -6,10 +6,13 @@ Pages live in ``app_pages/``; each reads its view state from the URL, calls the
 
 import streamlit as st
 
+from dashboard.ui import PAGE_ICONS, PAGE_TITLES, PAGES
+
 st.set_page_config(page_title="Coverage Lens", page_icon=":material/compare:", layout="wide")
 
 pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/article.py", title="Article", icon=":material/article:", url_path="article"),
+    st.Page(PAGES[key], title=PAGE_TITLES[key], icon=PAGE_ICONS[key], default=key == "overview",
+            url_path=None if key == "overview" else key)
+    for key in PAGES
 ]
 st.navigation(pages).run()

@@ -28,3 +28,16 @@ def sample_store_path(tmp_path) -> Path:
         report = ingest([str(SAMPLE)], store=store)
     assert report.added == 3 and not report.rejected
     return path
+
+
+@pytest.fixture(scope="session")
+def analyzed_sample_store(tmp_path_factory) -> Path:
+    """A store holding the three sample articles, analysed (events, claims, framing). Built
+    once per test session: treat it as read-only (copy it to change it)."""
+    from analysis.pipeline import analyze
+
+    path = tmp_path_factory.mktemp("analyzed") / "sample.duckdb"
+    with Store.open(path) as store:
+        assert ingest([str(SAMPLE)], store=store).added == 3
+        analyze(store)
+    return path

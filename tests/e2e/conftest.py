@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, SAMPLE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -73,3 +73,52 @@ def open_page(browser, url: str, *, ready_selector: str = '[data-testid="stMain"
     page.wait_for_selector(ready_selector, timeout=60_000)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
     return page
+
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+# Hostile text, ingested beside the sample: every page must show it as text.
+HOSTILE_TITLE = ('<script>window.__injected = 1</script> [Click me](https://evil.example/) '
+                 '<img src=x onerror="window.__injected=2">')
+HOSTILE_OUTLET = "**Bold** <b>Outlet</b>"
+HOSTILE_TEXT = ("An ordinary first sentence about a council vote. <script>window.__injected = 3</script> "
+                "Then [a link](javascript:alert(1)) and ![an image](https://evil.example/x.png).")
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """One dashboard served on 127.0.0.1 for the whole session over an analysed store: the three
+    sample articles plus one hostile article. Yields ``(base_url, store_path, hostile_id)``;
+    tests must not write to the store."""
+    import json
+
+    from analysis.ingest import ingest
+    from analysis.pipeline import analyze
+    from analysis.store import Store
+
+    folder = tmp_path_factory.mktemp("served_analyzed")
+    store_path = folder / "served.duckdb"
+    hostile = folder / "hostile.jsonl"
+    hostile.write_text(json.dumps({"title": HOSTILE_TITLE, "outlet": HOSTILE_OUTLET, "published": "2011-01-05",
+                                   "text": HOSTILE_TEXT}) + "\n", encoding="utf-8")
+    with Store.open(store_path) as store:
+        assert ingest([str(SAMPLE), str(hostile)], store=store).added == 4
+        analyze(store)
+        articles = store.articles()
+    hostile_id = articles.loc[articles["outlet"] == HOSTILE_OUTLET, "article_id"].item()
+    process, base_url = serve(store_path, folder / "streamlit.log")
+    yield base_url, store_path, hostile_id
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def screenshot(page, name: str) -> None:
+    """Save what the user sees under tests/artifacts/ (ignored by git)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_traceback(page) -> None:
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "StreamlitAPIException" not in text, text[:2000]
+    assert page.locator('[data-testid="stException"]').count() == 0

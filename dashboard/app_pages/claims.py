@@ -1,0 +1,5 @@
+"""claims page: being built."""
+
+import streamlit as st
+
+st.info("This page is being built.")
