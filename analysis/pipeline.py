@@ -34,7 +34,7 @@ from analysis.claims import claims_for_events
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
 from analysis.settings import SettingError, check_settings, setting
 from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
-from analysis.store import Store
+from analysis.store import SCHEMA_VERSION, Store
 from analysis.tone import OUTLET_TONE_COLUMNS
 from analysis.vectorize import ArticleVectorizer
 from analysis.voices import VOICE_COLUMNS
@@ -65,7 +65,10 @@ class AnalysisReport:
 
 
 def _settings_snapshot() -> dict:
-    return {name: setting(name) for name in GROUPING_SETTINGS}
+    # The schema version rides along: a store analysed before a migration added result tables
+    # (claims, framing) holds none of them, so its next analyze must recompute, not report
+    # "up to date".
+    return {**{name: setting(name) for name in GROUPING_SETTINGS}, "schema_version": SCHEMA_VERSION}
 
 
 def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> AnalysisReport:

@@ -1,5 +1,6 @@
 """``analyze``: results in the store, incremental updates equal to a full regrouping."""
 
+import json
 import shutil
 
 import pandas as pd
@@ -127,3 +128,21 @@ def test_analyze_stores_framing_and_reads_actor_mentions_in_claims(sample_store_
     location = claims.loc[claims["text"].str.contains("precise location remains unknown"), "claim_group"].item()
     whereabouts = claims.loc[claims["text"].str.contains("exact whereabouts remain unknown"), "claim_group"].item()
     assert location == whereabouts
+
+
+def test_a_store_analysed_before_a_schema_upgrade_is_analysed_again(sample_store_path):
+    """A run recorded by an older schema (no claims or framing tables then) must not count as
+    up to date: analyze recomputes and fills the new tables."""
+    with Store.open(sample_store_path) as store:
+        analyze(store)
+        # What a store analysed under schema 3 and then migrated looks like: its run's settings
+        # carry no schema version and the newer result tables are empty.
+        settings = store.last_run()["settings"]
+        settings.pop("schema_version")
+        store.connection.execute("UPDATE runs SET settings = ?", [json.dumps(settings, sort_keys=True)])
+        store.connection.execute("DELETE FROM claims")
+        store.connection.execute("DELETE FROM tone")
+        report = analyze(store)
+        assert report.mode == "recluster"
+        assert len(store.claims()) > 0 and len(store.framing_table("tone")) > 0
+        assert analyze(store).mode == "none"
