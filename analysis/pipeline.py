@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,9 @@ from analysis.store import SCHEMA_VERSION, Store
 from analysis.tone import OUTLET_TONE_COLUMNS
 from analysis.vectorize import ArticleVectorizer
 from analysis.voices import VOICE_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.scale import Engine
 from analysis.words import TERM_COLUMNS
 
 __all__ = ["GROUPING_SETTINGS", "AnalysisReport", "align_articles", "analyze", "stored_vectorizer"]
@@ -71,15 +76,27 @@ def _settings_snapshot() -> dict:
     return {**{name: setting(name) for name in GROUPING_SETTINGS}, "schema_version": SCHEMA_VERSION}
 
 
-def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> AnalysisReport:
+def analyze(
+    store: Store, *, refit: bool = False, recluster: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+    engine: str | Engine = "local",
+) -> AnalysisReport:
     """Bring the store's events, stories and similarity tables up to date.
 
     Args:
         store: an open, writable store.
         refit: fit a new model and group everything.
         recluster: group everything again with the stored model.
+        progress: called as each step starts with the share of the work done so far (0 to 1,
+            rough: steps take different times on different corpora) and what the step does;
+            called with 1.0 when the run has finished.
+        engine: ``local`` (default: in this process) or an engine of :mod:`analysis.scale`
+            (``dask``, or an open :class:`~analysis.scale.Engine`): full runs (refit, recluster)
+            then go through the partitioned steps on it, with the same results; incremental
+            runs stay in this process (they touch only the new articles' time windows).
     """
     started = time.perf_counter()
+    advance = progress or (lambda done, step: None)
     check_settings()
     _check_claim_backend()
     dates = store.article_dates()
@@ -93,11 +110,19 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     elif new_ids:
         mode = "incremental"
     else:
+        advance(1.0, "up to date")
         return AnalysisReport("none", None, len(dates), 0, 0, len(store.events()), len(store.stories()),
                               time.perf_counter() - started)
     if len(dates) == 0:
+        advance(1.0, "no articles")
         return AnalysisReport("none", None, 0, 0, 0, 0, 0, time.perf_counter() - started)
 
+    if engine != "local" and mode != "incremental":
+        from analysis.scale.run import analyze_partitioned
+
+        return analyze_partitioned(store, mode=mode, dates=dates, new_articles=len(new_ids), last_run=last,
+                                   engine=engine, progress=advance, started=started)
+    advance(0.0, "fitting the model" if mode == "refit" else "loading the model")
     if mode == "refit":
         articles = store.analysis_articles()
         vectorizer = ArticleVectorizer().fit(articles)
@@ -107,6 +132,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
         vectorizer = ArticleVectorizer.from_state(store.model(model_id))
     run_id = store.start_run(mode, _settings_snapshot(), model_id)
 
+    advance(0.15, "grouping articles into events")
     if mode == "incremental":
         regroup_ids, new_links = _incremental_scope(store, vectorizer, dates, new_ids)
         removed_events = store.events_of([i for i in regroup_ids if i not in set(new_ids)])
@@ -118,9 +144,12 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
     tables = _group(articles, vectorizer, links=new_links)
     tables["events"]["run_id"] = run_id
     sentences = store.sentences(articles["article_id"].tolist())
+    advance(0.35, "framing: distinctive words, actors, voices, tone")
     framing, mentions = _framing(store, articles, tables["article_events"], sentences)
     tables.update(framing)
+    advance(0.65, "extracting and matching claims")
     tables.update(_claims(articles, tables["article_events"], sentences, vectorizer, mentions))
+    advance(0.9, "linking stories and writing the results")
     # Stories span the whole corpus: kept events' stored profiles join the new ones.
     fact_columns = ["event_id", "articles", "first_published", "last_published"]
     profiles, event_facts = tables["event_profiles"], tables["events"][fact_columns]
@@ -141,6 +170,7 @@ def analyze(store: Store, *, refit: bool = False, recluster: bool = False) -> An
         counts={"articles": len(dates), "new_articles": len(new_ids), "events": len(event_facts),
                 "stories": len(stories)},
     )
+    advance(1.0, "done")
     return AnalysisReport(mode, run_id, len(dates), len(new_ids), len(articles), len(event_facts), len(stories),
                           time.perf_counter() - started)
 
@@ -168,10 +198,27 @@ def _framing(
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Framing tables of the multi-outlet events among ``articles`` as store rows, the corpus-wide
     distinctive words of every outlet, and the actor mentions claim matching reads."""
+    from analysis.voices import voices
+    from analysis.words import distinctive_terms
+
+    tables, mentions, quotes = _event_framing(articles, article_events, sentences)
+    # Word choice across the corpus: every outlet against all the others, over all its articles.
+    everything = store.analysis_articles()
+    outlet_terms = distinctive_terms(everything, group="outlet", top=int(setting("framing_top_terms")), under=True)
+    tables["voices"] = voices(quotes)[VOICE_COLUMNS]
+    tables["outlet_terms"] = outlet_terms[["outlet", *TERM_COLUMNS]]
+    return tables, mentions
+
+
+def _event_framing(
+    articles: pd.DataFrame, article_events: pd.DataFrame, sentences: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """The per-event part of :func:`_framing`: ``framing_terms``, ``actor_labels`` and ``tone`` as
+    store rows, the actor mentions, and the quotes (voices are typed over all of them at once)."""
     from analysis.actors import actor_labels, actor_mentions, main_actors
     from analysis.tone import sentence_tone, tone_by_outlet
-    from analysis.voices import quotes_of_articles, voices
-    from analysis.words import distinctive_terms, distinctive_terms_by_event
+    from analysis.voices import quotes_of_articles
+    from analysis.words import distinctive_terms_by_event
 
     compared = _multi_outlet(articles, article_events)
     terms = distinctive_terms_by_event(compared, top=int(setting("framing_top_terms")), under=True)
@@ -181,17 +228,12 @@ def _framing(
     quotes = quotes_of_articles(compared)
     tone = tone_by_outlet(sentence_tone(sentences[sentences["article_id"].isin(set(compared["article_id"]))], quotes),
                           compared)
-    # Word choice across the corpus: every outlet against all the others, over all its articles.
-    everything = store.analysis_articles()
-    outlet_terms = distinctive_terms(everything, group="outlet", top=int(setting("framing_top_terms")), under=True)
     tables = {
         "framing_terms": terms[["event_id", "outlet", *TERM_COLUMNS]],
         "actor_labels": labels[["event_id", *LABEL_COLUMNS]],
-        "voices": voices(quotes)[VOICE_COLUMNS],
         "tone": tone[OUTLET_TONE_COLUMNS],
-        "outlet_terms": outlet_terms[["outlet", *TERM_COLUMNS]],
     }
-    return tables, mentions
+    return tables, mentions, quotes
 
 
 def _claims(
@@ -268,10 +310,14 @@ def _incremental_scope(
     return sorted(regroup), graph[graph["left_id"].isin(inside) & graph["right_id"].isin(inside)]
 
 
-def _group(articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    """Events of ``articles`` as new rows of every result table, by table name."""
+def _group(
+    articles: pd.DataFrame, vectorizer: ArticleVectorizer, *, links: pd.DataFrame | None,
+    vectors: sp.csr_matrix | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Events of ``articles`` as new rows of every result table, by table name (``vectors``:
+    their rows from ``vectorizer``, when already computed)."""
     articles = articles.reset_index(drop=True)
-    vectors = vectorizer.transform(articles)
+    vectors = vectorizer.transform(articles) if vectors is None else vectors
     ids = articles["article_id"].to_numpy()
     if links is not None:
         position = pd.Index(ids)

@@ -354,6 +354,14 @@ class Store:
                 ) from error
             raise StoreError(f"{location} is not a readable Coverage Lens store ({message})") from error
         except duckdb.Error as error:
+            if "different configuration" in str(error):
+                # DuckDB allows one configuration per file per process: a writer (an ingest or
+                # analysis started from the dashboard) and readers in the same server exclude
+                # each other until it finishes.
+                raise StoreError(
+                    f"the store {location} is in use by an ingest or analysis in this process; "
+                    "try again when it has finished"
+                ) from error
             raise StoreError(f"{location} is not a readable Coverage Lens store ({error})") from error
         connection.execute(f"SET memory_limit = '{int(setting('store_memory_mb'))}MB'")
         if not read_only:
@@ -582,14 +590,16 @@ class Store:
         return _as_utc(frame, ("published",))
 
     def last_run(self) -> dict | None:
-        """The newest finished analysis run as a dict (settings parsed), or None."""
+        """The newest finished analysis run as a dict: ``run_id``, ``mode``, ``settings`` (parsed),
+        ``model_id``, ``finished_at`` (UTC, naive); or None."""
         row = self.connection.execute(
-            "SELECT run_id, mode, settings, model_id FROM runs WHERE finished_at IS NOT NULL "
+            "SELECT run_id, mode, settings, model_id, finished_at FROM runs WHERE finished_at IS NOT NULL "
             "ORDER BY run_id DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return None
-        return {"run_id": row[0], "mode": row[1], "settings": json.loads(row[2]), "model_id": row[3]}
+        return {"run_id": row[0], "mode": row[1], "settings": json.loads(row[2]), "model_id": row[3],
+                "finished_at": row[4]}
 
     def save_model(self, state: dict, *, articles: int) -> int:
         """Store a fitted model's state; return its id."""
@@ -676,6 +686,83 @@ class Store:
                     connection.register("incoming_rows", frame)
                     connection.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")
                     connection.unregister("incoming_rows")
+            connection.execute("DELETE FROM stories")
+            if len(stories):
+                connection.register("incoming_rows", stories)
+                connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
+                connection.unregister("incoming_rows")
+            connection.register("incoming_rows", event_stories)
+            connection.execute(
+                "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
+                "WHERE events.event_id = incoming_rows.event_id"
+            )
+            connection.unregister("incoming_rows")
+            connection.execute(
+                "UPDATE runs SET finished_at = ?, articles = ?, new_articles = ?, events = ?, stories = ? "
+                "WHERE run_id = ?",
+                [_utc_now(), counts["articles"], counts["new_articles"], counts["events"], counts["stories"], run_id],
+            )
+            connection.commit()
+        except Exception:
+            connection.rollback()
+            raise
+
+    # --- Parquet exchange of the partitioned engines (analysis/scale) -----------------------
+
+    def export_for_analysis(self, folder: str | os.PathLike, assignment: pa.Table) -> None:
+        """Write the articles and their sentences as Parquet datasets partitioned as ``assignment`` says.
+
+        Args:
+            folder: receives ``articles/part=<name>/`` (columns ``row``, ``pos``, ``article_id``,
+                ``outlet``, ``title``, ``text``, ``published``) and ``sentences/part=<name>/``
+                (``row`` and :data:`SENTENCE_COLUMNS`).
+            assignment: one row per article: ``article_id``, ``row``, ``pos`` and ``part`` (the
+                name of its partition).
+        """
+        root = Path(folder)
+        self.connection.register("partition_assignment", assignment)
+        try:
+            self.connection.execute(
+                f"""COPY (SELECT p.part, p.row, p.pos, a.article_id, a.outlet, a.title, a.text, a.published
+                          FROM articles a JOIN partition_assignment p USING (article_id) ORDER BY p.part, p.pos)
+                    TO {self._sql_path(root / 'articles')} (FORMAT PARQUET, PARTITION_BY (part), OVERWRITE_OR_IGNORE)"""
+            )
+            self.connection.execute(
+                f"""COPY (SELECT p.part, p.row, s.article_id, s.sentence_no, s.start, s."end", s.text, s.is_headline
+                          FROM sentences s JOIN partition_assignment p USING (article_id)
+                          ORDER BY p.part, p.row, s.sentence_no)
+                    TO {self._sql_path(root / 'sentences')} (FORMAT PARQUET, PARTITION_BY (part), OVERWRITE_OR_IGNORE)"""
+            )
+        finally:
+            self.connection.unregister("partition_assignment")
+
+    @staticmethod
+    def _sql_path(path: Path) -> str:
+        """A file path as an SQL string literal (COPY and read_parquet take no parameters for it)."""
+        return "'" + str(path).replace("'", "''") + "'"
+
+    def write_analysis_parquet(
+        self, run_id: int, *, tables: dict[str, list[str]], stories: pd.DataFrame, event_stories: pd.DataFrame,
+        counts: dict[str, int],
+    ) -> None:
+        """:meth:`write_analysis` of a full run (``replace_all``) whose result rows are in Parquet files.
+
+        ``tables`` names, per result table, the files holding its rows (columns by name as the
+        table's); every result table is cleared first, all in one transaction, and DuckDB reads
+        the files itself, so the rows never pass through Python.
+        """
+        unknown = set(tables) - set(_EVENT_TABLES + ("event_links",) + _CORPUS_TABLES)
+        if unknown:
+            raise ValueError(f"not result tables: {', '.join(sorted(unknown))}")
+        connection = self.connection
+        connection.begin()
+        try:
+            for table in _EVENT_TABLES + ("event_links",) + _CORPUS_TABLES:
+                connection.execute(f"DELETE FROM {table}")
+            for table, files in tables.items():
+                if files:
+                    listed = ", ".join(self._sql_path(Path(name)) for name in files)
+                    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
             connection.execute("DELETE FROM stories")
             if len(stories):
                 connection.register("incoming_rows", stories)
@@ -786,3 +873,132 @@ class Store:
         """The ingest log, newest first; columns as the ``ingests`` table."""
         frame = self.connection.execute("SELECT * FROM ingests ORDER BY ingest_id DESC").df()
         return _as_utc(frame, ("started_at", "finished_at"))
+
+    # --- reads for one outlet's profile and for claim search -----------------------------
+
+    def outlet_framing(self, table: str, outlet: str) -> pd.DataFrame:
+        """One outlet's rows of a framing table, read without loading the others' rows.
+
+        ``outlet_terms``, ``framing_terms``, ``voices`` and ``tone``: the outlet's rows, columns
+        as :meth:`framing_table`. ``actor_labels``: every outlet's rows for the actors this outlet
+        labels, so how many outlets use a label stays countable; all columns but ``sentence``
+        (a profile counts labels, and the sentences would triple the read).
+        """
+        queries = {
+            "outlet_terms": "SELECT * FROM outlet_terms WHERE outlet = ? ORDER BY direction, z DESC, term",
+            "framing_terms": "SELECT * FROM framing_terms WHERE outlet = ? ORDER BY event_id, direction, z DESC, term",
+            "voices": "SELECT * FROM voices WHERE outlet = ? ORDER BY event_id, quoted_words DESC, speaker",
+            "tone": "SELECT * FROM tone WHERE outlet = ? ORDER BY event_id, part, voice",
+            "actor_labels": 'SELECT event_id, actor, outlet, article_id, label, label_kind, start, "end", in_title '
+                            "FROM actor_labels WHERE actor IN (SELECT actor FROM actor_labels WHERE outlet = ?) "
+                            "ORDER BY event_id, actor, outlet, article_id, start",
+        }
+        if table not in queries:
+            raise ValueError(f"no per-outlet read of {table!r}: choose one of {', '.join(queries)}")
+        return self.connection.execute(queries[table], [outlet]).df()
+
+    def search_claims(
+        self, terms: list[str], *, outlets: list[str] | None = None, kinds: list[str] | None = None, groups: int = 100
+    ) -> pd.DataFrame:
+        """Claims whose text or speaker holds every one of ``terms`` (case-insensitive, literal:
+        ``%`` and ``_`` match themselves), each with its claim group's other outlets.
+
+        Args:
+            terms: words or phrases, all required; none: every claim.
+            outlets, kinds: keep matching claims of these outlets / kinds only (None: all).
+            groups: at most this many claim groups, those carried by the most outlets first.
+
+        Returns:
+            One row per claim group and outlet carrying it: the outlet's first matching claim in
+            the group, else its first claim there. Columns: ``claim_group``, ``claim_id``,
+            ``event_id``, ``event_label``, ``article_id``, ``outlet``, ``published`` (UTC),
+            ``title``, ``kind``, ``speaker``, ``text``, ``matched`` (this claim holds the terms
+            and passes the filters; its group mates need not), ``outlet_claims`` (the outlet's
+            claims in the group), ``outlet_first_published`` (its first of them),
+            ``group_outlets`` (outlets carrying the group), ``group_first_published``. Ordered
+            by group (most outlets, then earliest first), then by the outlets' first reports.
+        """
+        conditions, parameters = ["TRUE"], []
+        for term in terms:
+            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append("(text ILIKE ? ESCAPE '\\' OR coalesce(speaker, '') ILIKE ? ESCAPE '\\')")
+            parameters += [pattern, pattern]
+        if outlets is not None:
+            conditions.append("outlet IN (SELECT unnest(?))")
+            parameters.append(list(outlets))
+        if kinds is not None:
+            conditions.append("kind IN (SELECT unnest(?))")
+            parameters.append(list(kinds))
+        frame = self.connection.execute(
+            f"""WITH matched AS (
+                    SELECT claim_id, claim_group FROM claims WHERE {' AND '.join(conditions)}
+                ), members AS (
+                    SELECT c.*, a.published, a.title, m.claim_id IS NOT NULL AS matched
+                    FROM claims c JOIN articles a USING (article_id) LEFT JOIN matched m USING (claim_id)
+                    WHERE c.claim_group IN (SELECT claim_group FROM matched)
+                ), chosen AS (
+                    SELECT claim_group, count(DISTINCT outlet) AS group_outlets,
+                           min(published) AS group_first_published
+                    FROM members GROUP BY claim_group
+                    ORDER BY group_outlets DESC, group_first_published NULLS LAST, claim_group
+                    LIMIT ?
+                ), ranked AS (
+                    SELECT members.*, count(*) OVER (PARTITION BY claim_group, outlet) AS outlet_claims,
+                           min(published) OVER (PARTITION BY claim_group, outlet) AS outlet_first_published,
+                           row_number() OVER (PARTITION BY claim_group, outlet
+                                              ORDER BY matched DESC, published NULLS LAST, article_id, sentence_no,
+                                                       start) AS place
+                    FROM members WHERE claim_group IN (SELECT claim_group FROM chosen)
+                )
+                SELECT r.claim_group, r.claim_id, r.event_id, e.label AS event_label, r.article_id, r.outlet,
+                       r.published, r.title, r.kind, r.speaker, r.text, r.matched, r.outlet_claims,
+                       r.outlet_first_published, chosen.group_outlets, chosen.group_first_published
+                FROM ranked r JOIN chosen USING (claim_group) LEFT JOIN events e USING (event_id)
+                WHERE r.place = 1
+                ORDER BY chosen.group_outlets DESC, chosen.group_first_published NULLS LAST, r.claim_group,
+                         r.outlet_first_published NULLS LAST, r.outlet""",
+            [*parameters, int(groups)],
+        ).df()
+        return _as_utc(frame, ("published", "outlet_first_published", "group_first_published"))
+
+    def claim_group_claims(self, claim: str) -> pd.DataFrame:
+        """Every claim of the claim group ``claim`` names (a claim group id, or a claim id: its
+        group), with where and when it was published; empty when the id is unknown.
+
+        Columns: ``claim_group``, ``claim_id``, ``event_id``, ``event_label``, ``article_id``,
+        ``outlet``, ``published`` (UTC), ``title``, ``url``, ``kind``, ``speaker``, ``text``;
+        ordered by published, outlet, position.
+        """
+        frame = self.connection.execute(
+            """SELECT c.claim_group, c.claim_id, c.event_id, e.label AS event_label, c.article_id, c.outlet,
+                      a.published, a.title, a.url, c.kind, c.speaker, c.text
+               FROM claims c JOIN articles a USING (article_id) LEFT JOIN events e USING (event_id)
+               WHERE c.claim_group = (SELECT claim_group FROM claims WHERE claim_id = ? OR claim_group = ? LIMIT 1)
+               ORDER BY a.published NULLS LAST, c.outlet, c.article_id, c.sentence_no, c.start""",
+            [claim, claim],
+        ).df()
+        return _as_utc(frame, ("published",))
+
+    def linked_claims(self, claim_ids: list[str], decisions: tuple[str, ...] = ("related", "conflicting")) -> pd.DataFrame:
+        """Claims the verifier linked to ``claim_ids`` with one of ``decisions``, outside them.
+
+        Columns: ``claim_id`` (of ``claim_ids``), ``linked_claim_id``, ``decision``, ``score``,
+        ``outlet``, ``published`` (UTC), ``kind``, ``speaker``, ``text`` (of the linked claim),
+        ``claim_group`` (the linked claim's); highest score first.
+        """
+        frame = self.connection.execute(
+            """WITH pairs AS (
+                   SELECT claim_a AS claim_id, claim_b AS linked_claim_id, decision, score FROM claim_links
+                   WHERE claim_a IN (SELECT unnest(?)) AND decision IN (SELECT unnest(?))
+                   UNION ALL
+                   SELECT claim_b, claim_a, decision, score FROM claim_links
+                   WHERE claim_b IN (SELECT unnest(?)) AND decision IN (SELECT unnest(?))
+               )
+               SELECT p.claim_id, p.linked_claim_id, p.decision, p.score, c.outlet, a.published, c.kind, c.speaker,
+                      c.text, c.claim_group
+               FROM pairs p JOIN claims c ON c.claim_id = p.linked_claim_id JOIN articles a USING (article_id)
+               WHERE p.linked_claim_id NOT IN (SELECT unnest(?))
+               ORDER BY p.score DESC, p.linked_claim_id, p.claim_id""",
+            [list(claim_ids), list(decisions), list(claim_ids), list(decisions), list(claim_ids)],
+        ).df()
+        return _as_utc(frame, ("published",))

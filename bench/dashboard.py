@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -101,7 +100,7 @@ def apptest_timings(store_path: Path, states: dict, warm_runs: int) -> list[list
         for name, script, page, state in targets:
             st.cache_data.clear()
             times, problems = [], []
-            for run in range(1 + warm_runs):
+            for _ in range(1 + warm_runs):
                 app = AppTest.from_file(script, default_timeout=120)
                 if page:
                     app.switch_page(page)

@@ -49,7 +49,7 @@ PAGE_ICONS = {
 # typed or pasted by people, anything longer is not a view this app made.
 MAX_PARAM_LENGTH = 300
 MAX_PARAM_VALUES = 50
-_CORPUS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CORPUS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 
 
 # --- untrusted text
@@ -106,6 +106,21 @@ def corpora() -> list[str]:
     return [default] + [name for name in names if name != default]
 
 
+def valid_corpus_name(name: str) -> bool:
+    """Letters, digits, ``_``, ``-`` and ``.``, at most 64, not starting with a dot or dash: a
+    file stem, never a path."""
+    return bool(_CORPUS_NAME.match(name))
+
+
+def corpus_path(name: str) -> Path:
+    """The store file of corpus ``name`` (a name that :func:`valid_corpus_name` accepts)."""
+    if not valid_corpus_name(name):
+        raise ValueError(f"not a corpus name: {name!r}")
+    if name == default_corpus():
+        return default_store_path().resolve()
+    return corpus_folder() / f"{name}.duckdb"
+
+
 def current_corpus() -> str:
     """The corpus the link names (``corpus``), else the default. A link only ever names a store
     file in the corpus folder, by its stem: never a path."""
@@ -120,10 +135,7 @@ def current_corpus() -> str:
 
 
 def store_path() -> Path:
-    corpus = current_corpus()
-    if corpus == default_corpus():
-        return default_store_path().resolve()
-    return corpus_folder() / f"{corpus}.duckdb"
+    return corpus_path(current_corpus())
 
 
 def store_version(path: Path) -> int:
@@ -169,9 +181,11 @@ def read(path: Path, method: str, *args, **kwargs):
 
 
 @st.cache_data(**_CACHE)
-def _computed(path: str, version: int, name: str, function: Callable, args: tuple, kwargs: tuple):
+def _computed(path: str, version: int, name: str, _function: Callable, args: tuple, kwargs: tuple):
+    # The function itself is not hashable by Streamlit (leading underscore: not hashed);
+    # ``name`` tells functions apart.
     with Store.open(path, read_only=True) as store:
-        return function(store, *args, **dict(kwargs))
+        return _function(store, *args, **dict(kwargs))
 
 
 def computed(path: Path, function: Callable, *args, **kwargs):

@@ -146,3 +146,17 @@ def test_a_store_analysed_before_a_schema_upgrade_is_analysed_again(sample_store
         assert report.mode == "recluster"
         assert len(store.claims()) > 0 and len(store.framing_table("tone")) > 0
         assert analyze(store).mode == "none"
+
+
+def test_analyze_reports_progress_in_order_and_finishes_at_one(sample_store_path):
+    calls = []
+    with Store.open(sample_store_path) as store:
+        report = analyze(store, progress=lambda done, step: calls.append((done, step)))
+        assert report.mode == "refit"
+        shares = [done for done, _ in calls]
+        assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
+        assert all(isinstance(step, str) and step for _, step in calls)
+        assert len(calls) >= 5
+        again = []
+        assert analyze(store, progress=lambda done, step: again.append((done, step))).mode == "none"
+    assert again == [(1.0, "up to date")]

@@ -137,3 +137,79 @@ def test_reads_return_documented_columns(sample_store_path):
             assert source[row.start : row.end] == row.text
         assert store.article("0000000000000000") is None
         assert len(store.ingests()) == 1
+
+
+# --- reads for the Outlets and Claims pages
+
+
+def test_outlet_framing_reads_one_outlets_rows(analyzed_sample_store):
+    with Store.open(analyzed_sample_store, read_only=True) as store:
+        for table in ("outlet_terms", "framing_terms", "voices", "tone"):
+            whole = store.framing_table(table)
+            own = store.outlet_framing(table, "The Telegraph")
+            assert list(own.columns) == list(whole.columns)
+            assert len(own) and set(own["outlet"]) == {"The Telegraph"}
+            assert len(own) == (whole["outlet"] == "The Telegraph").sum()
+        labels = store.outlet_framing("actor_labels", "The Telegraph")
+        assert list(labels.columns) == [c for c in store.framing_table("actor_labels").columns if c != "sentence"]
+        # Every outlet's labels of the actors the Telegraph labels, so uses can be compared.
+        telegraph_actors = set(labels.loc[labels["outlet"] == "The Telegraph", "actor"])
+        assert set(labels["actor"]) == telegraph_actors and {"CBS News", "The Telegraph"} <= set(labels["outlet"])
+        assert store.outlet_framing("voices", "No Such Outlet").empty
+        with pytest.raises(ValueError, match="no per-outlet read"):
+            store.outlet_framing("claims; DROP TABLE claims", "The Telegraph")
+
+
+def test_search_claims_matches_text_or_speaker_literally(analyzed_sample_store):
+    with Store.open(analyzed_sample_store, read_only=True) as store:
+        columns = ["claim_group", "claim_id", "event_id", "event_label", "article_id", "outlet", "published", "title",
+                   "kind", "speaker", "text", "matched", "outlet_claims", "outlet_first_published", "group_outlets",
+                   "group_first_published"]
+        found = store.search_claims(["WHEREABOUTS"])
+        assert list(found.columns) == columns
+        assert found.loc[found["matched"], "text"].str.contains("whereabouts").all()
+        by_speaker = store.search_claims(["Marianne Ny"])
+        assert (by_speaker["speaker"] == "Marianne Ny").any()
+        assert all("Marianne Ny" in f"{row.speaker} {row.text}" for row in by_speaker.itertuples())
+        # Wildcards and quotes are searched for as themselves, and SQL in a term is only text.
+        for term in ("%", "_", "\\", "' OR 1=1 --", "'; DROP TABLE claims; --"):
+            assert store.search_claims([term]).empty, term
+        assert store.connection.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+        both = store.search_claims(["Stephens", "persecution"])
+        assert len(both.loc[both["matched"]]) < len(store.search_claims(["Stephens"]).query("matched"))
+        every = store.search_claims([], groups=2)
+        assert every["claim_group"].nunique() == 2
+        # One row per claim group and outlet, standing for all the outlet's claims in the group.
+        assert not every.duplicated(["claim_group", "outlet"]).any()
+        claims = store.claims()
+        for group, rows in every.groupby("claim_group"):
+            assert rows["outlet_claims"].sum() == (claims["claim_group"] == group).sum()
+            assert (rows["group_outlets"] == len(rows)).all()
+        assert set(store.search_claims([], outlets=["CBS News"]).query("matched")["outlet"]) == {"CBS News"}
+        assert set(store.search_claims([], kinds=["statement"]).query("matched")["kind"]) == {"statement"}
+
+
+def test_claim_group_claims_and_linked_claims(analyzed_sample_store):
+    with Store.open(analyzed_sample_store, read_only=True) as store:
+        claims = store.claims()
+        shared = claims.groupby("claim_group")["outlet"].nunique().idxmax()
+        members = claims[claims["claim_group"] == shared]
+        group = store.claim_group_claims(shared)
+        assert sorted(group["claim_id"]) == sorted(members["claim_id"])
+        assert group["published"].is_monotonic_increasing and str(group["published"].dt.tz) == "UTC"
+        assert store.claim_group_claims(members["claim_id"].iloc[0])["claim_id"].tolist() == group["claim_id"].tolist()
+        assert store.claim_group_claims("c-unknown").empty
+        linked = store.linked_claims(group["claim_id"].tolist())
+        assert set(linked["decision"]) <= {"related", "conflicting"}
+        assert set(linked["claim_id"]) <= set(group["claim_id"])
+        assert set(linked["linked_claim_id"]).isdisjoint(group["claim_id"])
+        assert linked["score"].is_monotonic_decreasing
+        assert store.linked_claims([]).empty
+
+
+def test_a_reader_while_this_process_writes_gets_an_in_use_message(sample_store_path):
+    from analysis.store import StoreError
+
+    with Store.open(sample_store_path):
+        with pytest.raises(StoreError, match="in use by an ingest or analysis in this process"):
+            Store.open(sample_store_path, read_only=True)
