@@ -152,3 +152,144 @@ def alignment_chart(alignment: pd.DataFrame, *, title: str = "Closest sentence i
 
 
 __all__ += ["STATUS_COLORS", "alignment_chart", "similarity_heatmap"]
+
+
+# Pale backgrounds for sentences highlighted by status (dark text stays readable on them);
+# a unique sentence keeps the page background.
+HIGHLIGHT_COLORS = {"shared": "#c7e9c0", "reworded": "#fdd0a2", "unique": None}
+_NOT_CARRIED = "#eeeeee"
+# Row height of one claim in the coverage matrix, and of one bar in the bar charts below, in
+# pixels; the charts fit the width only (Streamlit otherwise fits the height too, squeezing rows
+# until their labels drop out).
+_MATRIX_ROW = 20
+_BAR_ROW = 20
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def articles_by_outlet_chart(counts: pd.DataFrame, *, title: str = "Articles by outlet") -> alt.Chart:
+    """Horizontal bars: how many articles each outlet has (in an event, or any selection).
+
+    Args:
+        counts: columns ``outlet``, ``articles`` and optionally ``first_published`` and
+            ``last_published``, as :func:`analysis.comparison.articles_per_outlet` returns them.
+    """
+    data = counts.copy()
+    tooltip = [alt.Tooltip("outlet:N", title="Outlet"), alt.Tooltip("articles:Q", title="Articles")]
+    for column, label in (("first_published", "First published"), ("last_published", "Last published")):
+        if column in data.columns:
+            data[column] = pd.to_datetime(data[column], utc=True).dt.tz_localize(None)
+            tooltip.append(alt.Tooltip(f"{column}:T", title=label, format="%d %b %Y"))
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("outlet:N", title="Outlet", sort="-x"),
+            x=alt.X("articles:Q", title="Articles", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color("outlet:N", scale=outlet_color_scale(data["outlet"]), legend=None),
+            tooltip=tooltip,
+        )
+        .properties(height=alt.Step(_BAR_ROW), autosize=_FIT_WIDTH)
+    )
+
+
+def claim_coverage_chart(coverage: pd.DataFrame, *, title: str = "Which outlets carry each claim") -> alt.Chart:
+    """Claim groups × outlets: a cell in the outlet's colour where it carries the claim, grey
+    where it does not. Rows keep the order of ``coverage`` (most widely carried first).
+
+    Args:
+        coverage: columns ``claim_group``, ``label``, ``outlet``, ``carried``,
+            ``outlets_carrying`` (as :func:`analysis.claims.claim_coverage` or
+            :func:`analysis.comparison.coverage_matrix` return them).
+    """
+    data = coverage[["claim_group", "label", "outlet", "carried", "outlets_carrying"]].copy()
+    order = list(dict.fromkeys(data["claim_group"]))
+    position = {group: number for number, group in enumerate(order, start=1)}
+    # The row title: the claim's position and text (the axis cuts long ones; the tooltip has all).
+    data["claim"] = [f"{position[group]}. {label}" for group, label in zip(data["claim_group"], data["label"])]
+    data["carries"] = data["carried"].map({True: "yes", False: "no"})
+    outlets = sorted(data["outlet"].unique())
+    return (
+        alt.Chart(data, title=title)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("outlet:N", title="Outlet", sort=outlets, axis=alt.Axis(orient="top", labelAngle=-90, labelOverlap=False, labelLimit=160)),
+            y=alt.Y("claim:N", title=None, sort=list(dict.fromkeys(data["claim"])), axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+            color=alt.condition("datum.carried", alt.Color("outlet:N", scale=outlet_color_scale(outlets), legend=None),
+                                alt.value(_NOT_CARRIED)),
+            tooltip=[
+                alt.Tooltip("outlet:N", title="Outlet"),
+                alt.Tooltip("carries:N", title="Carries it"),
+                alt.Tooltip("outlets_carrying:Q", title="Outlets carrying it"),
+                alt.Tooltip("label:N", title="Claim"),
+            ],
+        )
+        .properties(height=alt.Step(_MATRIX_ROW), autosize=_FIT_WIDTH)
+    )
+
+
+_CLAIM_STATUS_COLORS = {"shared": "#2ca02c", "unique": "#1f77b4", "omitted": "#d62728"}
+
+
+def claim_summary_chart(summary: pd.DataFrame, *, title: str = "Claims per outlet: shared, unique, omitted") -> alt.Chart:
+    """Per outlet, its shared and unique claim groups and those it omits, side by side.
+
+    Args:
+        summary: columns ``outlet``, ``shared``, ``unique``, ``omitted``, as
+            :func:`analysis.claims.outlet_claim_summary` returns them.
+    """
+    statuses = list(_CLAIM_STATUS_COLORS)
+    data = summary.melt(id_vars="outlet", value_vars=statuses, var_name="status", value_name="claim_groups")
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("outlet:N", title="Outlet"),
+            yOffset=alt.YOffset("status:N", sort=statuses),
+            x=alt.X("claim_groups:Q", title="Claim groups", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color("status:N", title="Claims", sort=statuses,
+                            scale=alt.Scale(domain=statuses, range=list(_CLAIM_STATUS_COLORS.values()))),
+            tooltip=[
+                alt.Tooltip("outlet:N", title="Outlet"),
+                alt.Tooltip("status:N", title="Claims"),
+                alt.Tooltip("claim_groups:Q", title="Claim groups"),
+            ],
+        )
+        # Each outlet's three bars share one row of _BAR_ROW pixels or so.
+        .properties(height=alt.Step(_BAR_ROW // 3 + 1), autosize=_FIT_WIDTH)
+    )
+
+
+def voices_chart(voices: pd.DataFrame, *, title: str = "Quoted words by speaker and outlet") -> alt.Chart:
+    """Horizontal stacked bars: the words each outlet quotes from each speaker, speakers with
+    the most quoted words on top.
+
+    Args:
+        voices: columns ``outlet``, ``speaker``, ``speaker_type``, ``role``, ``quotes``,
+            ``quoted_words``, ``share``, as :func:`analysis.voices.voices` (or
+            :func:`analysis.comparison.top_speakers`) returns them.
+    """
+    data = voices.assign(speaker=voices["speaker"].fillna("(no speaker named)"), role=voices["role"].fillna(""))
+    order = data.groupby("speaker")["quoted_words"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("speaker:N", title="Speaker", sort=order, axis=alt.Axis(labelLimit=240)),
+            x=alt.X("quoted_words:Q", title="Quoted words"),
+            color=alt.Color("outlet:N", scale=outlet_color_scale(data["outlet"]), title="Outlet"),
+            tooltip=[
+                alt.Tooltip("speaker:N", title="Speaker"),
+                alt.Tooltip("outlet:N", title="Outlet"),
+                alt.Tooltip("speaker_type:N", title="Speaker type"),
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("quotes:Q", title="Quotes"),
+                alt.Tooltip("quoted_words:Q", title="Quoted words"),
+                alt.Tooltip("share:Q", title="Share of the outlet's quoted words", format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(_BAR_ROW), autosize=_FIT_WIDTH)
+    )
+
+
+__all__ += ["HIGHLIGHT_COLORS", "articles_by_outlet_chart", "claim_coverage_chart", "claim_summary_chart",
+            "voices_chart"]

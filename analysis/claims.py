@@ -704,7 +704,8 @@ def claim_coverage(claims: pd.DataFrame) -> pd.DataFrame:
     ordered = claims.sort_values(["outlet", "article_id", "sentence_no"], kind="stable")
     labels = ordered.groupby("claim_group")["text"].first()
     carrying = claims.groupby("claim_group")["outlet"].nunique()
-    held = claims.groupby(["claim_group", "outlet"])["claim_id"].agg(list)
+    # A plain dict: a MultiIndex Series lookup per grid cell costs 10× more on large events.
+    held = claims.groupby(["claim_group", "outlet"])["claim_id"].agg(list).to_dict()
     grid = pd.MultiIndex.from_product([sorted(labels.index), sorted(claims["outlet"].unique())],
                                       names=["claim_group", "outlet"]).to_frame(index=False)
     grid["claim_ids"] = [held.get((g, o), []) for g, o in zip(grid["claim_group"], grid["outlet"])]
@@ -716,7 +717,7 @@ def claim_coverage(claims: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _others_carry(coverage: pd.DataFrame) -> pd.Series:
+def others_carry(coverage: pd.DataFrame) -> pd.Series:
     """Per coverage row: more than ``claim_omission_share`` of the event's other outlets carry
     this claim group (with the default 0.5: most of them; the other one of a two-outlet event)."""
     others = coverage.groupby("claim_group")["outlet"].transform("size") - 1
@@ -735,7 +736,7 @@ def outlet_claim_summary(claims: pd.DataFrame) -> pd.DataFrame:
         carry).
     """
     coverage = claim_coverage(claims)
-    coverage["omitted"] = _others_carry(coverage) & ~coverage["carried"]
+    coverage["omitted"] = others_carry(coverage) & ~coverage["carried"]
     carried = coverage[coverage["carried"]]
     table = pd.DataFrame({"outlet": sorted(claims["outlet"].unique())}).set_index("outlet")
     table["claims"] = carried.groupby("outlet").size()
@@ -798,7 +799,7 @@ def omission_rates(claims: pd.DataFrame) -> pd.DataFrame:
         if event_claims["outlet"].nunique() < 2:
             continue
         coverage = claim_coverage(event_claims)
-        coverage["counted"] = _others_carry(coverage)
+        coverage["counted"] = others_carry(coverage)
         coverage["omitted"] = coverage["counted"] & ~coverage["carried"]
         parts.append(coverage.assign(event_id=event_id))
     if not parts:
