@@ -576,24 +576,53 @@ def _verified_links(claims: pd.DataFrame, candidates: pd.DataFrame, backend: str
 
 
 def _claim_groups(claim_ids: np.ndarray, links: pd.DataFrame) -> np.ndarray:
-    """Per claim, its group id: ``g-`` and a hash of the sorted ids of the claims that ``same``
-    links join to it (connected components)."""
+    """Per claim, its group id: ``g-`` and a hash of the sorted ids of the claims in its group.
+
+    Groups are the connected components of ``same`` links, except where a component is a chain
+    rather than a cluster: connected components link A to D through B and C even when A and D
+    say different things, and at corpus scale whole events collapse into one group of hundreds
+    of claims. So a component of more than two claims is split by average linkage over its
+    ``same`` links (1 for a link, 0 for none): two parts join only while at least
+    ``claim_group_cohesion`` of the pairs across them are ``same`` links. A triangle with one
+    side missing stays whole; a chain of four splits in two.
+    """
     n = len(claim_ids)
     if n == 0:
         return np.array([], dtype=object)
     position = pd.Index(claim_ids)
     same = links[links["decision"] == "same"]
-    graph = sp.coo_matrix(
-        (np.ones(len(same)), (position.get_indexer(same["claim_a"]), position.get_indexer(same["claim_b"]))),
-        shape=(n, n),
-    )
+    rows, columns = position.get_indexer(same["claim_a"]), position.get_indexer(same["claim_b"])
+    graph = sp.coo_matrix((np.ones(len(same)), (rows, columns)), shape=(n, n)).tocsr()
     _, component = connected_components(graph, directed=False)
+    component = _split_chains(component, graph + graph.T, float(setting("claim_group_cohesion")))
     members: dict[int, list[str]] = {}
     for claim_id, number in zip(claim_ids, component):
         members.setdefault(int(number), []).append(str(claim_id))
     labels = {number: "g-" + hashlib.blake2b("\x1f".join(sorted(ids)).encode(), digest_size=6).hexdigest()
               for number, ids in members.items()}
     return np.array([labels[int(number)] for number in component], dtype=object)
+
+
+def _split_chains(component: np.ndarray, adjacency: sp.csr_matrix, cohesion: float) -> np.ndarray:
+    """Components of more than two claims cut by average linkage on their link matrix (see
+    :func:`_claim_groups`); returns new component numbers."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    result = component.copy()
+    next_number = int(component.max()) + 1 if len(component) else 0
+    sizes = np.bincount(component)
+    for number in np.flatnonzero(sizes > 2):
+        rows = np.flatnonzero(component == number)
+        linked = (adjacency[rows][:, rows].toarray() > 0).astype(float)
+        distance = 1.0 - linked
+        np.fill_diagonal(distance, 0.0)
+        tree = linkage(squareform(distance, checks=False), method="average")
+        parts = fcluster(tree, t=1.0 - cohesion + 1e-9, criterion="distance")
+        if parts.max() > 1:
+            result[rows] = next_number + parts - 1
+            next_number += int(parts.max())
+    return result
 
 
 def claims_for_events(

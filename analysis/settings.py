@@ -191,6 +191,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(\"precise location remains unknown\" / \"exact whereabouts remain unknown\"); the verifier decides.",
     ),
     Setting(
+        "claim_group_cohesion",
+        0.5,
+        "Claim groups: two parts of a chain of same-claim links stay one group only while at least this "
+        "share of the claim pairs across them are verified same-claim links (average linkage). Stops "
+        "chains (A like B, B like C, ...) from making one group of hundreds of claims.",
+    ),
+    Setting(
         "claim_omission_share",
         0.5,
         "An outlet omits a claim when more than this share of the event's other outlets carry it "
@@ -303,6 +310,45 @@ SETTINGS: tuple[Setting, ...] = (
         0.52,
         "pair_conflict_threshold for the semantic backend: a pair whose figures contradict is conflicting "
         "when its semantic score, were the figures to agree, is at least this.",
+    ),
+    # --- scale: the partitioned engines (analysis/scale) and wire copies (analysis/wire.py)
+    Setting(
+        "scale_partition_articles",
+        5000,
+        "Fewest articles per time partition when `--engine dask` runs the pipeline as partitioned steps "
+        "(a partition is whole time slices of the candidate search, so it may hold more); also the size "
+        "of the blocks of undated articles. A step's memory grows with it, not with the corpus.",
+    ),
+    Setting(
+        "dask_local_workers",
+        2,
+        "Worker processes (one thread each) of the Dask LocalCluster that `--engine dask` starts when no "
+        "--scheduler address is given.",
+    ),
+    Setting(
+        "scale_exchange_dir",
+        "",
+        "Folder for the Parquet datasets the partitioned steps exchange; every worker must reach it at "
+        "this path (a shared file system on a cluster). Empty: a temporary folder beside the store, "
+        "removed after the run. A folder given here keeps each run's datasets.",
+    ),
+    Setting(
+        "wire_threshold",
+        0.8,
+        "Wire copies: estimated Jaccard similarity of two bodies' word shingles (MinHash LSH) at or above "
+        "which the later article, from another outlet, counts as a copy of the earlier one.",
+    ),
+    Setting(
+        "wire_shingle_words",
+        5,
+        "Wire copies: words per shingle of a body. Longer shingles tell copies from articles that merely "
+        "share phrases.",
+    ),
+    Setting(
+        "wire_permutations",
+        128,
+        "Wire copies: MinHash permutations per article; more estimate similarity more closely and cost "
+        "time and memory in proportion.",
     ),
 )
 
