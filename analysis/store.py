@@ -34,8 +34,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -321,6 +323,8 @@ class Store:
         self.connection = connection
         self.path = path
         self.read_only = read_only
+        # The copy of the file as it was, when opening it migrated an older schema.
+        self.backup_path: Path | None = None
 
     # --- opening and schema ---------------------------------------------------------
 
@@ -413,12 +417,21 @@ class Store:
         self.migrate()
 
     def migrate(self) -> list[int]:
-        """Apply every migration the store lacks, each in its own transaction; return their versions."""
+        """Apply every migration the store lacks, each in its own transaction; return their versions.
+
+        A store file that holds any table is first copied to ``<name>.v<version>.bak.duckdb``
+        beside it (:attr:`backup_path`), so a migration can never cost the data it had.
+
+        Raises:
+            StoreError: the backup cannot be written (nothing is migrated then).
+        """
+        current = self.schema_version()
+        if current < SCHEMA_VERSION and self.path != ":memory:" and self._has_tables():
+            self.backup_path = self._write_backup(current)
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
-        current = self.schema_version()
         applied = []
         for migration in _MIGRATIONS:
             if migration.version <= current:
@@ -437,6 +450,29 @@ class Store:
                 raise
             applied.append(migration.version)
         return applied
+
+    def _has_tables(self) -> bool:
+        return self.connection.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0] > 0
+
+    def _write_backup(self, version: int) -> Path:
+        """Copy the store file aside, whole and checkpointed; return the copy's path."""
+        path = Path(self.path)
+        backup = path.with_name(f"{path.stem}.v{version}.bak{path.suffix or '.duckdb'}")
+        partial = backup.with_name(backup.name + ".partial")
+        try:
+            # Committed rows still in the write-ahead log go into the file, which this
+            # connection's lock keeps unchanged while it is copied.
+            self.connection.execute("CHECKPOINT")
+            shutil.copyfile(path, partial)
+            os.replace(partial, backup)  # a backup is complete or absent, never half written
+        except (OSError, duckdb.Error) as error:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise StoreError(
+                f"the store {path} needs migrating from schema version {version} to {SCHEMA_VERSION}, "
+                f"but its backup {backup} could not be written ({error}); nothing was changed"
+            ) from error
+        return backup
 
     # --- writing ------------------------------------------------------------------
 
@@ -906,17 +942,21 @@ class Store:
         Args:
             terms: words or phrases, all required; none: every claim.
             outlets, kinds: keep matching claims of these outlets / kinds only (None: all).
-            groups: at most this many claim groups, those carried by the most outlets first.
+            groups: at most this many claim groups: those with the most outlets whose claims
+                match first, then those carried by the most outlets.
 
         Returns:
             One row per claim group and outlet carrying it: the outlet's first matching claim in
-            the group, else its first claim there. Columns: ``claim_group``, ``claim_id``,
+            the group, else the claim the claim matcher found the same as a matching claim (best
+            score first), else its first claim there (a claim group is a chain of such links, so
+            its far ends may have drifted from the search). Columns: ``claim_group``, ``claim_id``,
             ``event_id``, ``event_label``, ``article_id``, ``outlet``, ``published`` (UTC),
             ``title``, ``kind``, ``speaker``, ``text``, ``matched`` (this claim holds the terms
             and passes the filters; its group mates need not), ``outlet_claims`` (the outlet's
             claims in the group), ``outlet_first_published`` (its first of them),
-            ``group_outlets`` (outlets carrying the group), ``group_first_published``. Ordered
-            by group (most outlets, then earliest first), then by the outlets' first reports.
+            ``matched_outlets`` (outlets with a matching claim in the group), ``group_outlets``
+            (outlets carrying the group), ``group_first_published``. Ordered by group (as
+            chosen, then earliest first), then by the outlets' first reports.
         """
         conditions, parameters = ["TRUE"], []
         for term in terms:
@@ -931,32 +971,43 @@ class Store:
             parameters.append(list(kinds))
         frame = self.connection.execute(
             f"""WITH matched AS (
-                    SELECT claim_id, claim_group FROM claims WHERE {' AND '.join(conditions)}
+                    SELECT claim_id, claim_group, outlet FROM claims WHERE {' AND '.join(conditions)}
+                ), near AS (
+                    SELECT claim_id, max(score) AS near_score FROM (
+                        SELECT claim_b AS claim_id, score FROM claim_links
+                        WHERE decision = 'same' AND claim_a IN (SELECT claim_id FROM matched)
+                        UNION ALL
+                        SELECT claim_a, score FROM claim_links
+                        WHERE decision = 'same' AND claim_b IN (SELECT claim_id FROM matched)
+                    ) GROUP BY claim_id
                 ), members AS (
-                    SELECT c.*, a.published, a.title, m.claim_id IS NOT NULL AS matched
+                    SELECT c.*, a.published, a.title, m.claim_id IS NOT NULL AS matched, near.near_score
                     FROM claims c JOIN articles a USING (article_id) LEFT JOIN matched m USING (claim_id)
+                    LEFT JOIN near USING (claim_id)
                     WHERE c.claim_group IN (SELECT claim_group FROM matched)
                 ), chosen AS (
-                    SELECT claim_group, count(DISTINCT outlet) AS group_outlets,
-                           min(published) AS group_first_published
+                    SELECT claim_group, count(DISTINCT outlet) FILTER (WHERE matched) AS matched_outlets,
+                           count(DISTINCT outlet) AS group_outlets, min(published) AS group_first_published
                     FROM members GROUP BY claim_group
-                    ORDER BY group_outlets DESC, group_first_published NULLS LAST, claim_group
+                    ORDER BY matched_outlets DESC, group_outlets DESC, group_first_published NULLS LAST, claim_group
                     LIMIT ?
                 ), ranked AS (
                     SELECT members.*, count(*) OVER (PARTITION BY claim_group, outlet) AS outlet_claims,
                            min(published) OVER (PARTITION BY claim_group, outlet) AS outlet_first_published,
                            row_number() OVER (PARTITION BY claim_group, outlet
-                                              ORDER BY matched DESC, published NULLS LAST, article_id, sentence_no,
-                                                       start) AS place
+                                              ORDER BY matched DESC, near_score DESC NULLS LAST, published NULLS LAST,
+                                                       article_id, sentence_no, start) AS place
                     FROM members WHERE claim_group IN (SELECT claim_group FROM chosen)
                 )
                 SELECT r.claim_group, r.claim_id, r.event_id, e.label AS event_label, r.article_id, r.outlet,
                        r.published, r.title, r.kind, r.speaker, r.text, r.matched, r.outlet_claims,
-                       r.outlet_first_published, chosen.group_outlets, chosen.group_first_published
+                       r.outlet_first_published, chosen.matched_outlets, chosen.group_outlets,
+                       chosen.group_first_published
                 FROM ranked r JOIN chosen USING (claim_group) LEFT JOIN events e USING (event_id)
                 WHERE r.place = 1
-                ORDER BY chosen.group_outlets DESC, chosen.group_first_published NULLS LAST, r.claim_group,
-                         r.outlet_first_published NULLS LAST, r.outlet""",
+                ORDER BY chosen.matched_outlets DESC, chosen.group_outlets DESC,
+                         chosen.group_first_published NULLS LAST, r.claim_group, r.outlet_first_published NULLS LAST,
+                         r.outlet""",
             [*parameters, int(groups)],
         ).df()
         return _as_utc(frame, ("published", "outlet_first_published", "group_first_published"))
@@ -966,16 +1017,24 @@ class Store:
         group), with where and when it was published; empty when the id is unknown.
 
         Columns: ``claim_group``, ``claim_id``, ``event_id``, ``event_label``, ``article_id``,
-        ``outlet``, ``published`` (UTC), ``title``, ``url``, ``kind``, ``speaker``, ``text``;
-        ordered by published, outlet, position.
+        ``outlet``, ``published`` (UTC), ``title``, ``url``, ``kind``, ``speaker``, ``text``,
+        ``near`` (the named claim itself, or one the claim matcher found the same as it: a
+        claim group chains such links, so its far ends may say something else); ordered by
+        published, outlet, position.
         """
         frame = self.connection.execute(
-            """SELECT c.claim_group, c.claim_id, c.event_id, e.label AS event_label, c.article_id, c.outlet,
-                      a.published, a.title, a.url, c.kind, c.speaker, c.text
+            """WITH near AS (
+                   SELECT claim_b AS claim_id FROM claim_links WHERE claim_a = ? AND decision = 'same'
+                   UNION SELECT claim_a FROM claim_links WHERE claim_b = ? AND decision = 'same'
+                   UNION SELECT ?
+               )
+               SELECT c.claim_group, c.claim_id, c.event_id, e.label AS event_label, c.article_id, c.outlet,
+                      a.published, a.title, a.url, c.kind, c.speaker, c.text,
+                      c.claim_id IN (SELECT claim_id FROM near) AS near
                FROM claims c JOIN articles a USING (article_id) LEFT JOIN events e USING (event_id)
                WHERE c.claim_group = (SELECT claim_group FROM claims WHERE claim_id = ? OR claim_group = ? LIMIT 1)
                ORDER BY a.published NULLS LAST, c.outlet, c.article_id, c.sentence_no, c.start""",
-            [claim, claim],
+            [claim, claim, claim, claim, claim],
         ).df()
         return _as_utc(frame, ("published",))
 

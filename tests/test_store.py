@@ -163,8 +163,8 @@ def test_outlet_framing_reads_one_outlets_rows(analyzed_sample_store):
 def test_search_claims_matches_text_or_speaker_literally(analyzed_sample_store):
     with Store.open(analyzed_sample_store, read_only=True) as store:
         columns = ["claim_group", "claim_id", "event_id", "event_label", "article_id", "outlet", "published", "title",
-                   "kind", "speaker", "text", "matched", "outlet_claims", "outlet_first_published", "group_outlets",
-                   "group_first_published"]
+                   "kind", "speaker", "text", "matched", "outlet_claims", "outlet_first_published", "matched_outlets",
+                   "group_outlets", "group_first_published"]
         found = store.search_claims(["WHEREABOUTS"])
         assert list(found.columns) == columns
         assert found.loc[found["matched"], "text"].str.contains("whereabouts").all()
@@ -197,7 +197,14 @@ def test_claim_group_claims_and_linked_claims(analyzed_sample_store):
         group = store.claim_group_claims(shared)
         assert sorted(group["claim_id"]) == sorted(members["claim_id"])
         assert group["published"].is_monotonic_increasing and str(group["published"].dt.tz) == "UTC"
-        assert store.claim_group_claims(members["claim_id"].iloc[0])["claim_id"].tolist() == group["claim_id"].tolist()
+        assert not group["near"].any()
+        chosen = members["claim_id"].iloc[0]
+        named = store.claim_group_claims(chosen)
+        assert named["claim_id"].tolist() == group["claim_id"].tolist()
+        links = store.claim_links()
+        same = links[(links["decision"] == "same") & links[["claim_a", "claim_b"]].isin([chosen]).any(axis=1)]
+        expected_near = set(same["claim_a"]) | set(same["claim_b"]) | {chosen}
+        assert set(named.loc[named["near"], "claim_id"]) == expected_near
         assert store.claim_group_claims("c-unknown").empty
         linked = store.linked_claims(group["claim_id"].tolist())
         assert set(linked["decision"]) <= {"related", "conflicting"}
