@@ -5,23 +5,23 @@ import streamlit as st
 from dashboard import ui
 
 path = ui.open_store_or_stop()
-article_id = st.query_params.get("article", "")
+article_id = ui.query_text("article")
 
 if not article_id:
     st.info("No article chosen. Pick one from the article list on the Overview page.")
-    st.page_link("app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:")
+    ui.page_link("overview", "Back to the overview", icon=":material/arrow_back:")
+    ui.copy_link()
     st.stop()
 
 article, sentences = ui.article(path, article_id)
 if article is None:
-    st.warning(
+    ui.not_found(
         f"There is no article with id {ui.literal(article_id, limit=64)} in this corpus "
         "(the link may come from another corpus, or the article was removed)."
     )
-    st.page_link("app_pages/overview.py", label="Back to the overview", icon=":material/arrow_back:")
-    st.stop()
 
-st.page_link("app_pages/overview.py", label="Overview", icon=":material/arrow_back:")
+ui.set_query(article=article_id)
+ui.page_link("overview", "Overview", icon=":material/arrow_back:")
 ui.plain_text(article["title"] or "(untitled)", kind="title")
 published = article["published"].date().isoformat() if article["published"] else "date unknown"
 ui.plain_text(
@@ -41,4 +41,5 @@ with raw_tab:
     st.text(article["raw_text"])
 ui.plain_text(f"Source: {article['source']} · id {article['article_id']}")
 
+ui.nav_links()
 ui.copy_link()
