@@ -37,7 +37,7 @@ from sparse_dot_topn import sp_matmul_topn
 
 from analysis.settings import setting
 
-__all__ = ["EventGrouping", "candidate_links", "group_events", "link_stories"]
+__all__ = ["EventGrouping", "candidate_links", "group_events", "link_stories", "time_slices"]
 
 @dataclass
 class EventGrouping:
@@ -61,8 +61,34 @@ def _days(published: pd.Series | None, n: int) -> np.ndarray:
     if published is None:
         return np.full(n, np.nan)
     stamps = pd.to_datetime(pd.Series(published).reset_index(drop=True), utc=True, errors="coerce")
+    # Outside the nanosecond range the subtraction below overflows ("01" parses as the year 1):
+    # such dates are unknown, as ingest stores them.
+    stamps = stamps.where(stamps.dt.year.between(1678, 2261))
     # Timedelta division is independent of the datetime unit (pandas may store µs or ns).
     return ((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+
+
+def time_slices(sorted_days: np.ndarray, window: float) -> np.ndarray:
+    """The time slices of the candidate search over publication days in ascending order.
+
+    A slice starts at the first article more than ``window`` days after the previous slice's
+    first article; its articles are searched against every article from ``window`` days
+    before its first to ``window`` days after its last. The partitioned engines
+    (:mod:`analysis.scale`) cut their time partitions along these same slices.
+
+    Returns:
+        One row per slice: ``start``, ``end`` (its articles, positions in ``sorted_days``) and
+        ``low``, ``high`` (the positions it is searched against), as an (n, 4) int64 array.
+    """
+    slices = []
+    start = 0
+    while start < len(sorted_days):
+        end = int(np.searchsorted(sorted_days, sorted_days[start] + window, side="right"))
+        low = int(np.searchsorted(sorted_days, sorted_days[start] - window, side="left"))
+        high = int(np.searchsorted(sorted_days, sorted_days[end - 1] + window, side="right"))
+        slices.append((start, end, low, high))
+        start = end
+    return np.array(slices, dtype=np.int64).reshape(-1, 4)
 
 
 def candidate_links(
@@ -116,14 +142,9 @@ def candidate_links(
     # neighbouring windows. Links to undated articles come from the undated side's search
     # (each pair needs finding once); searching them from every slice too cost a full
     # pass over the undated articles per slice.
-    start = 0
-    while start < len(order):
-        end = int(np.searchsorted(sorted_days, sorted_days[start] + window, side="right"))
-        low = int(np.searchsorted(sorted_days, sorted_days[start] - window, side="left"))
-        high = int(np.searchsorted(sorted_days, sorted_days[end - 1] + window, side="right"))
+    for start, end, low, high in time_slices(sorted_days, window):
         columns = order[low:high]
         search(order[start:end], columns, vectors[columns].T.tocsr())
-        start = end
     # Undated articles: no time to bound them, so against everything.
     if len(undated):
         everything = np.arange(n)
@@ -339,7 +360,8 @@ def group_articles(articles: pd.DataFrame, *, vectorizer=None) -> pd.DataFrame:
             "id": ids,
             "event_id": event_ids,
             "story_id": story_ids,
-            "best_neighbor": [ids[i] if i >= 0 else None for i in neighbor],
+            # object: pandas' string dtype would turn None into NaN
+            "best_neighbor": pd.Series([ids[i] if i >= 0 else None for i in neighbor], dtype=object),
             "best_score": grouping.best_link["score"].round(4).to_numpy(),
         }
     )

@@ -131,11 +131,14 @@ def _parse_published(value: str | None) -> datetime | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             stamp = pd.to_datetime(text, utc=True, errors="coerce")
-        if pd.isna(stamp):
+        if pd.isna(stamp) or not 1 <= stamp.year <= 9999:
             return None
         parsed = stamp.to_pydatetime()
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 pushed off the calendar by its UTC offset
+            return None
     if not 1800 <= parsed.year <= datetime.now().year + 1:
         return None
     return parsed
@@ -361,7 +364,10 @@ def _prepared_in_order(records: Iterator, *, outlet: str | None, workers: int, w
     in_flight = _Throttle(limit=window)
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        yield in_flight.released(pool.imap(worker, in_flight.feed(stream), chunksize=32))
+        # imap sends a chunk only once it is full: a chunk larger than the window would wait
+        # for records the throttle never lets through (batch sizes under 32 hung).
+        chunksize = min(32, window)
+        yield in_flight.released(pool.imap(worker, in_flight.feed(stream), chunksize=chunksize))
     finally:
         in_flight.stop()
         pool.terminate()

@@ -58,6 +58,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from analysis.numbers import _compare_figures, _scan
+from analysis.readers import _without_lone_surrogates
 from analysis.settings import setting
 
 __all__ = [
@@ -331,7 +332,7 @@ def _char_grams(sentence: str) -> list[str]:
 
 def _char_cosines_batch(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
     """:func:`_char_cosines` by one TF-IDF fit over the whole batch, as first written (kept to check
-    against, and for the inputs the fast path leaves to it)."""
+    against; it refuses a batch of blank sentences)."""
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), use_idf=False, sublinear_tf=True,
                                  lowercase=True, dtype=np.float64)
     matrix = normalize(vectorizer.fit_transform(sentences_a + sentences_b))
@@ -365,8 +366,8 @@ def _char_cosines(sentences_a: list[str], sentences_b: list[str]) -> np.ndarray:
         indices += [vocabulary.setdefault(gram, len(vocabulary)) for gram in counter]
         counts += counter.values()
         indptr.append(len(indices))
-    if not vocabulary:  # the vectorizer's own error ("empty vocabulary")
-        return _char_cosines_batch(sentences_a, sentences_b)
+    if not vocabulary:  # every sentence blank: nothing alike (the vectorizer would refuse the batch)
+        return np.zeros(len(sentences_a))
     matrix = sp.csr_matrix(
         (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
         shape=(len(rows), len(vocabulary)),
@@ -871,9 +872,12 @@ def read_claim_pairs(path: Path) -> tuple[pd.DataFrame, list[str]]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = _without_lone_surrogates(json.loads(line))  # half an emoji cannot be stored or scored
             except json.JSONDecodeError as error:
                 problems.append(f"line {number}: not valid JSON ({error.msg})")
+                continue
+            except (ValueError, RecursionError):  # a number of 4,300+ digits; "[[[[..." nested too deep
+                problems.append(f"line {number}: not valid JSON (a number too long, or nested too deeply)")
                 continue
             if not isinstance(record, dict):
                 problems.append(f"line {number}: not a JSON object")

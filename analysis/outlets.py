@@ -37,7 +37,10 @@ def outlet_from_url(url: str | None) -> str | None:
     """The registered domain of ``url`` (lower case), or None for IP addresses and local hosts."""
     if not url:
         return None
-    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:  # "http://[::1": an unclosed IPv6 bracket, or a bad port
+        return None
     if not host:
         return None
     try:

@@ -957,8 +957,10 @@ class _Finder:
                 found = self._unlisted_verb_after(quote.end, after_limit)
                 if found:
                     return found
-        # Before the quote: its sentence, or a paragraph that ends with a colon.
-        floor = max(self._sentence_start(quote.start), first_paragraph[0])
+        # Before the quote: its sentence, or a paragraph that ends with a colon. No further back
+        # than a mention can be resolved from: in unsegmented text (a "sentence" of thousands of
+        # characters) every quote would otherwise rescan it all, quadratic in its length.
+        floor = max(self._sentence_start(quote.start), first_paragraph[0], quote.start - self.resolve_max)
         found = self._attribution_before(quote, floor)
         if found:
             return found

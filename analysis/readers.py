@@ -34,7 +34,9 @@ import io
 import ipaddress
 import json
 import os
+import re
 import socket
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -209,7 +211,12 @@ def _decode(data: bytes, source: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise _InputError(
+                f"starts with a UTF-16 byte-order mark but is not UTF-16 text ({error.reason} at byte {error.start})"
+            ) from error
     if b"\x00" in data[:8192]:
         raise _InputError("binary file, not text (it contains NUL bytes)")
     try:
@@ -330,7 +337,10 @@ def _read_jsonl(path: Path, compressed: bool) -> Iterator[ArticleRecord | ReadPr
                 source = f"{path}:{line_no}"
                 try:
                     row = json.loads(_decode_line(raw_line))
-                except (json.JSONDecodeError, _InputError, UnicodeDecodeError) as error:
+                    if _SURROGATE_ESCAPE.search(raw_line):
+                        row = _without_lone_surrogates(row)
+                # ValueError: also a number of more than 4,300 digits; RecursionError: "[[[[..." nested too deep.
+                except (ValueError, RecursionError, _InputError) as error:
                     yield ReadProblem(source, f"line is not valid JSON ({_json_reason(error)})")
                     continue
                 yield _record_from_mapping(row, source)
@@ -340,8 +350,32 @@ def _read_jsonl(path: Path, compressed: bool) -> Iterator[ArticleRecord | ReadPr
 
 def _json_reason(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at column {error.colno}"
+        return f"{error.msg.removesuffix(' at')} at column {error.colno}"  # "Invalid control character at"
+    if isinstance(error, RecursionError):
+        return "arrays or objects nested too deeply"
+    if "integer string conversion" in str(error):
+        return f"a number of more than {sys.get_int_max_str_digits():,} digits"
     return str(error)
+
+
+# A JSON escape of a UTF-16 surrogate: "\ud83d\ude00" is one emoji, "\ud83d" alone half of one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value):
+    """``value`` with every unpaired surrogate (a truncated emoji, say) replaced by U+FFFD.
+
+    Such strings cannot be encoded as UTF-8, so neither hashed nor stored; the rest of the
+    record is good, and bad bytes elsewhere are replaced the same way.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def _decode_line(raw_line: bytes) -> str:
@@ -404,12 +438,31 @@ def _read_parquet(path: Path) -> Iterator[ArticleRecord | ReadProblem]:
     row_no = 0
     try:
         for batch in parquet.iter_batches(batch_size=1000):
-            for row in batch.to_pylist():
+            for row in _parquet_rows(batch):
                 row_no += 1
+                if isinstance(row, str):
+                    yield ReadProblem(f"{path}:row {row_no}", row)
+                    continue
                 normalised = {str(k).lower(): _jsonable(v) for k, v in row.items()}
                 yield _record_from_mapping(normalised, f"{path}:row {row_no}")
     except pa.ArrowException as error:
         yield ReadProblem(f"{path}:row {row_no + 1}", f"Parquet data cannot be read ({error})", row_no == 0)
+
+
+def _parquet_rows(batch) -> Iterator[dict | str]:
+    """The batch's rows as dicts; a row whose string column holds invalid UTF-8 as the reason it cannot be read."""
+    try:
+        rows = batch.to_pylist()
+    except UnicodeDecodeError:
+        rows = None
+    if rows is not None:
+        yield from rows
+        return
+    for index in range(batch.num_rows):
+        try:
+            yield batch.slice(index, 1).to_pylist()[0]
+        except UnicodeDecodeError as error:
+            yield f"a text column is not valid UTF-8 ({error.reason} at byte {error.start})"
 
 
 def _jsonable(value):

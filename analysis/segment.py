@@ -71,7 +71,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             for offset, paragraph in _paragraphs_with_offsets(text)
             for start, end in blingfire.text_to_sentences_and_offsets(paragraph)[1]
         ]
-    return [(s, e) for s, e in _split_at_paragraphs(text, spans) if text[s:e].strip()]
+    trimmed = []
+    # Bling Fire keeps a trailing "\r" (and other odd whitespace) inside the sentence.
+    for start, end in _split_at_paragraphs(text, spans):
+        sentence = text[start:end]
+        stripped = sentence.strip()
+        if stripped:
+            start += len(sentence) - len(sentence.lstrip())
+            trimmed.append((start, start + len(stripped)))
+    return trimmed
 
 
 def _paragraphs_with_offsets(text: str) -> list[tuple[int, str]]:
