@@ -11,13 +11,14 @@ TORCH_WHEELS ?= /opt/wheels
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: run test install semantic store bench clean help
+.PHONY: run test install semantic store bench docs clean help
 
 help:
 	@echo "make run    - install, build the sample store if missing, serve the dashboard on http://localhost:$(PORT)"
 	@echo "make test   - install, lint (ruff), run every test (unit, AppTest, real browser)"
 	@echo "make bench  - run the benchmarks in bench/ (needs ../shared/corpora)"
 	@echo "make semantic - add the coverage-lens[semantic] extra (CPU torch, sentence embeddings) to the environment"
+	@echo "make docs   - build the API reference from the docstrings into site/api (any pdoc warning fails it)"
 
 # The environment is rebuilt only when the lock file or project metadata change. --inexact:
 # a re-sync keeps what `make semantic` added on top of the locked packages.
@@ -62,6 +63,18 @@ bench: install
 	$(VENV)/bin/python bench/quotes.py
 	$(VENV)/bin/python bench/claims.py
 	$(VENV)/bin/python bench/claims_corpus.py
+
+# The API reference, from the (Google-style) docstrings: the public names of `analysis`, then each
+# of its modules (named one by one: pdoc walks into a package only as far as its __all__ says).
+# pdoc warns on stderr about what it cannot document (a name in __all__ that does not resolve, a
+# docstring it cannot read): that fails the build.
+DOC_MODULES = analysis $(sort $(subst /,.,$(patsubst %/__init__.py,%,$(wildcard analysis/*/__init__.py))) \
+	$(basename $(subst /,.,$(filter-out %/__init__.py,$(wildcard analysis/*.py analysis/*/*.py)))))
+docs: install
+	@rm -rf site/api
+	@warnings=$$($(VENV)/bin/pdoc --docformat google $(DOC_MODULES) -o site/api 2>&1 >/dev/null) || { echo "$$warnings"; exit 1; }; \
+	if [ -n "$$warnings" ]; then echo "$$warnings"; echo "pdoc warned: fix the docstrings above"; exit 1; fi
+	@echo "API reference: site/api/index.html"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

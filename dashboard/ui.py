@@ -315,7 +315,7 @@ def not_found(message: str, *, back: str = "overview", back_label: str = "Back t
     """A link names something this corpus does not have: say so, offer a way back, stop."""
     st.warning(message)
     page_link(back, back_label, icon=":material/arrow_back:")
-    copy_link()
+    copy_link(notebook=False)
     st.stop()
 
 
@@ -334,11 +334,60 @@ _PAGE_PARAMS = {
 }
 
 
-def copy_link() -> None:
-    """Show this view's link, with Streamlit's copy button, at the foot of the sidebar."""
+def copy_link(*, notebook: bool = True) -> None:
+    """Show this view's link, with Streamlit's copy button, at the foot of the sidebar, and (with
+    ``notebook``) the code that computes the same view in a notebook."""
     with st.sidebar:
         st.caption("Copy link to this view")
         st.code(current_url(), language=None, wrap_lines=True)
+    if notebook:
+        open_in_notebook()
+
+
+def current_page() -> str | None:
+    """The key (of :data:`PAGES`) of the page running, or None outside a page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is None:
+        return None
+    pages = context.pages_manager
+    script = str((pages.get_pages().get(pages.current_page_script_hash) or {}).get("script_path") or "")
+    return next((key for key, page in PAGES.items() if script.replace("\\", "/").endswith(page)), None)
+
+
+def open_in_notebook() -> None:
+    """The "Open in notebook" control: the few lines of ``analysis`` code that compute this view (the
+    same tables) from its URL state, with a copy button, as a .py script and as a .ipynb notebook.
+
+    The code is written by :func:`analysis.links.notebook_code` from the checked URL state; link
+    values reach it only as Python string literals."""
+    from analysis.links import notebook_code, notebook_ipynb, parse_query
+
+    page = current_page()
+    if page is None:
+        return
+    # The corpus the page shows: the one the link names when it is here, else the default.
+    requested = st.query_params.get("corpus")
+    corpus = requested if requested and requested != default_corpus() and requested in corpora() else None
+    query = {key: st.query_params.get_all(key) for key in st.query_params if key != "corpus"}
+    with st.sidebar, st.expander("Open in notebook", icon=":material/code:"):
+        try:
+            link = parse_query(page, query, corpus=corpus)
+            path = corpus_path(corpus or default_corpus())
+            code = notebook_code(link, store_path=path)
+            notebook = notebook_ipynb(link, store_path=path)
+        except (ValueError, LookupError):
+            st.caption("Choose what this page shows first: the code computes a view the link names.")
+            return
+        st.caption("The `analysis` calls that compute this view's tables and charts. Run them in Jupyter, or "
+                   "download them.")
+        st.code(code, language="python", wrap_lines=True)
+        left, right = st.columns(2)
+        left.download_button(".py", code, f"coverage_lens_{page}.py", "text/x-python", key=f"{page}_notebook_py",
+                             icon=":material/download:", on_click="ignore")
+        right.download_button(".ipynb", notebook, f"coverage_lens_{page}.ipynb", "application/x-ipynb+json",
+                              key=f"{page}_notebook_ipynb", icon=":material/download:", on_click="ignore")
 
 
 def current_url() -> str:
