@@ -24,7 +24,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,9 +39,6 @@ from analysis.store import SCHEMA_VERSION, Store
 from analysis.tone import OUTLET_TONE_COLUMNS
 from analysis.vectorize import ArticleVectorizer
 from analysis.voices import VOICE_COLUMNS
-
-if TYPE_CHECKING:
-    from analysis.scale import Engine
 from analysis.words import TERM_COLUMNS
 
 __all__ = ["GROUPING_SETTINGS", "AnalysisReport", "align_articles", "analyze", "stored_vectorizer"]
@@ -79,7 +75,7 @@ def _settings_snapshot() -> dict:
 def analyze(
     store: Store, *, refit: bool = False, recluster: bool = False,
     progress: Callable[[float, str], None] | None = None,
-    engine: str | Engine = "local",
+    engine: str | object = "local",
 ) -> AnalysisReport:
     """Bring the store's events, stories and similarity tables up to date.
 
