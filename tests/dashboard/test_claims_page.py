@@ -2,21 +2,11 @@
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import REPO
-
-APP = str(REPO / "dashboard" / "streamlit_app.py")
 
 
 @pytest.fixture
-def app(analyzed_sample_store, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(analyzed_sample_store))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page("app_pages/claims.py")
-    yield at
-    st.cache_data.clear()
+def app(app_over, analyzed_sample_store):
+    return app_over(analyzed_sample_store, "app_pages/claims.py")
 
 
 def _open(app, **params):

@@ -5,14 +5,11 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analysis.charts import HIGHLIGHT_COLORS
 from analysis.store import Store
-from tests.conftest import REPO
 
-APP = str(REPO / "dashboard" / "streamlit_app.py")
 PAGE = "app_pages/compare.py"
 TELEGRAPH, CBS, USNEWS = "The Telegraph", "CBS News", "U.S. News & World Report"
 REWORDED = HIGHLIGHT_COLORS["reworded"]
@@ -28,13 +25,8 @@ def seed(analyzed_sample_store):
 
 
 @pytest.fixture
-def app(analyzed_sample_store, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(analyzed_sample_store))
-    st.cache_data.clear()
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.switch_page(PAGE)
-    yield test
-    st.cache_data.clear()
+def app(app_over, analyzed_sample_store):
+    return app_over(analyzed_sample_store, PAGE)
 
 
 def _open(app, **params) -> AppTest:

@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
 from tests.conftest import REPO, SAMPLE
-
-APP = str(REPO / "dashboard" / "streamlit_app.py")
+from tests.dashboard.conftest import APP
 
 NEW_ARTICLE = {"title": "Harbour bridge closes for repairs", "outlet": "Harbour Daily", "published": "2021-03-04",
                "text": "The harbour bridge closed on Monday for repairs that will take three weeks, officials said."}
@@ -32,13 +31,8 @@ def main_store(analyzed_sample_store, tmp_path):
 
 
 @pytest.fixture
-def app(main_store, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(main_store))
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("app_pages/data.py")
-    yield at
-    st.cache_data.clear()
+def app(app_over, main_store):
+    return app_over(main_store, "app_pages/data.py")
 
 
 def _article_ids(path) -> set[str]:

@@ -5,13 +5,10 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
-from tests.conftest import REPO
 
-APP = str(REPO / "dashboard" / "streamlit_app.py")
 PAGE = "app_pages/event.py"
 TELEGRAPH, CBS = "The Telegraph", "CBS News"
 
@@ -25,13 +22,8 @@ def seed_events(analyzed_sample_store):
 
 
 @pytest.fixture
-def app(analyzed_sample_store, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(analyzed_sample_store))
-    st.cache_data.clear()
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.switch_page(PAGE)
-    yield test
-    st.cache_data.clear()
+def app(app_over, analyzed_sample_store):
+    return app_over(analyzed_sample_store, PAGE)
 
 
 def _open(app, **params) -> AppTest:

@@ -26,8 +26,8 @@ from analysis.ingest import ingest
 from analysis.settings import setting
 from analysis.store import Store
 from tests.conftest import REPO
+from tests.dashboard.conftest import APP
 
-APP = str(REPO / "dashboard" / "streamlit_app.py")
 PAGES_DIR = REPO / "dashboard" / "app_pages"
 
 # Every URL key each page reads (``corpus`` too, on every page); test_every_url_key_is_fuzzed

@@ -4,17 +4,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
-
-APP = str(REPO / "dashboard" / "streamlit_app.py")
+from tests.dashboard.conftest import APP
 
 
 @pytest.fixture
-def app(sample_store_path, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(sample_store_path))
-    st.cache_data.clear()
-    yield AppTest.from_file(APP, default_timeout=30)
-    st.cache_data.clear()
+def app(app_over, sample_store_path):
+    return app_over(sample_store_path)
 
 
 def test_overview_shows_the_sample_corpus(app):

@@ -22,9 +22,8 @@ from streamlit.testing.v1 import AppTest
 from analysis import from_link, notebook_code, notebook_ipynb
 from analysis.links import parse_query
 from analysis.store import Store
-from tests.conftest import REPO
+from tests.dashboard.conftest import APP
 
-APP = str(REPO / "dashboard" / "streamlit_app.py")
 TELEGRAPH, CBS, US_NEWS = "The Telegraph", "CBS News", "U.S. News & World Report"
 OVERVIEW_EVENTS, OVERVIEW_ARTICLES = 100, 1000  # rows the Overview page draws
 
