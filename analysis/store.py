@@ -722,26 +722,32 @@ class Store:
                     connection.register("incoming_rows", frame)
                     connection.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")
                     connection.unregister("incoming_rows")
-            connection.execute("DELETE FROM stories")
-            if len(stories):
-                connection.register("incoming_rows", stories)
-                connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
-                connection.unregister("incoming_rows")
-            connection.register("incoming_rows", event_stories)
-            connection.execute(
-                "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
-                "WHERE events.event_id = incoming_rows.event_id"
-            )
-            connection.unregister("incoming_rows")
-            connection.execute(
-                "UPDATE runs SET finished_at = ?, articles = ?, new_articles = ?, events = ?, stories = ? "
-                "WHERE run_id = ?",
-                [_utc_now(), counts["articles"], counts["new_articles"], counts["events"], counts["stories"], run_id],
-            )
+            self._finish_run(run_id, stories, event_stories, counts)
             connection.commit()
         except Exception:
             connection.rollback()
             raise
+
+    def _finish_run(self, run_id: int, stories: pd.DataFrame, event_stories: pd.DataFrame, counts: dict) -> None:
+        """The end of a result write, inside its transaction: the stories replaced, each event's
+        story set, and the run marked finished with its counts."""
+        connection = self.connection
+        connection.execute("DELETE FROM stories")
+        if len(stories):
+            connection.register("incoming_rows", stories)
+            connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
+            connection.unregister("incoming_rows")
+        connection.register("incoming_rows", event_stories)
+        connection.execute(
+            "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
+            "WHERE events.event_id = incoming_rows.event_id"
+        )
+        connection.unregister("incoming_rows")
+        connection.execute(
+            "UPDATE runs SET finished_at = ?, articles = ?, new_articles = ?, events = ?, stories = ? "
+            "WHERE run_id = ?",
+            [_utc_now(), counts["articles"], counts["new_articles"], counts["events"], counts["stories"], run_id],
+        )
 
     # --- Parquet exchange of the partitioned engines (analysis/scale) -----------------------
 
@@ -799,22 +805,7 @@ class Store:
                 if files:
                     listed = ", ".join(self._sql_path(Path(name)) for name in files)
                     connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
-            connection.execute("DELETE FROM stories")
-            if len(stories):
-                connection.register("incoming_rows", stories)
-                connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
-                connection.unregister("incoming_rows")
-            connection.register("incoming_rows", event_stories)
-            connection.execute(
-                "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
-                "WHERE events.event_id = incoming_rows.event_id"
-            )
-            connection.unregister("incoming_rows")
-            connection.execute(
-                "UPDATE runs SET finished_at = ?, articles = ?, new_articles = ?, events = ?, stories = ? "
-                "WHERE run_id = ?",
-                [_utc_now(), counts["articles"], counts["new_articles"], counts["events"], counts["stories"], run_id],
-            )
+            self._finish_run(run_id, stories, event_stories, counts)
             connection.commit()
         except Exception:
             connection.rollback()
