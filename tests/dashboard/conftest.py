@@ -25,3 +25,12 @@ def app_over(monkeypatch):
 
     yield make
     st.cache_data.clear()
+
+
+def run_with(app: AppTest, **params) -> AppTest:
+    """Run ``app`` with these query parameters, as a pasted link would open it; it must not raise."""
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    assert not app.exception, [error.value for error in app.exception]
+    return app

@@ -3,18 +3,13 @@
 import pytest
 import streamlit as st
 
+from tests.dashboard.conftest import run_with
+
 
 @pytest.fixture
 def app(app_over, analyzed_sample_store):
     return app_over(analyzed_sample_store, "app_pages/claims.py")
 
-
-def _open(app, **params):
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [error.value for error in app.exception]
-    return app
 
 
 def _html(app) -> str:
@@ -26,21 +21,21 @@ def _results(app):
 
 
 def test_without_a_search_the_page_explains_itself(app):
-    _open(app)
+    run_with(app)
     assert app.text_input(key="claims_q").value == ""
     assert "type words" in app.info[0].value and not app.dataframe
     assert dict(app.query_params) == {}
 
 
 def test_an_outlet_alone_lists_its_most_widely_carried_claims(app):
-    _open(app, outlet=["CBS News"])
+    run_with(app, outlet=["CBS News"])
     results = _results(app)
     assert results["group_outlets"].iloc[0] == 2 and results["group_outlets"].is_monotonic_decreasing
     assert set(results.query("matched")["outlet"]) == {"CBS News"}
 
 
 def test_whereabouts_finds_both_outlets_wordings(app):
-    _open(app, q="whereabouts")
+    run_with(app, q="whereabouts")
     assert app.text_input(key="claims_q").value == "whereabouts"
     results = _results(app)
     shared = results[results["group_outlets"] == 2].set_index("outlet")
@@ -50,9 +45,9 @@ def test_whereabouts_finds_both_outlets_wordings(app):
 
 
 def test_claim_from_the_link_shows_each_wording_and_who_was_first(app):
-    _open(app, q="persecution")
+    run_with(app, q="persecution")
     group = _results(app).query("matched")["claim_group"].iloc[0]
-    _open(app, claim=group)
+    run_with(app, claim=group)
     html = _html(app)
     assert "First reported by CBS News and The Telegraph on 2010-12-01 (published at the same time: a tie)" in html
     assert "persecution</span> and not a prosecution" in html
@@ -65,7 +60,7 @@ def test_claim_from_the_link_shows_each_wording_and_who_was_first(app):
 
 
 def test_filters_come_from_the_link(app):
-    _open(app, q="Stephens", kind=["direct quote"], outlet=["The Telegraph"])
+    run_with(app, q="Stephens", kind=["direct quote"], outlet=["The Telegraph"])
     assert app.multiselect(key="claims_kinds").value == ["direct quote"]
     assert app.multiselect(key="claims_outlets").value == ["The Telegraph"]
     matched = _results(app).query("matched")
@@ -73,9 +68,9 @@ def test_filters_come_from_the_link(app):
 
 
 def test_a_new_search_updates_the_link_and_closes_the_claim(app):
-    _open(app, q="persecution")
+    run_with(app, q="persecution")
     group = _results(app)["claim_group"].iloc[0]
-    _open(app, claim=group)
+    run_with(app, claim=group)
     app.text_input(key="claims_q").input("whereabouts").run()
     assert not app.exception
     assert app.query_params["q"] == "whereabouts" and "claim" not in app.query_params
@@ -83,22 +78,22 @@ def test_a_new_search_updates_the_link_and_closes_the_claim(app):
 
 
 def test_closing_the_claim_keeps_the_search(app):
-    _open(app, q="persecution")
-    _open(app, claim=_results(app)["claim_group"].iloc[0])
+    run_with(app, q="persecution")
+    run_with(app, claim=_results(app)["claim_group"].iloc[0])
     app.button(key="claims_close").click().run()
     assert not app.exception
     assert "claim" not in app.query_params and app.query_params["q"] == "persecution"
 
 
 def test_nothing_found_is_said(app):
-    _open(app, q="zzzunfindable")
+    run_with(app, q="zzzunfindable")
     assert "No claim or quote" in app.info[0].value
     assert app.query_params["q"] == "zzzunfindable"
 
 
 @pytest.mark.parametrize("claim", ["g-000000000000", "c-stale", "<script>alert(1)</script>"])
 def test_unknown_claim_is_explained_with_a_way_back(app, claim):
-    _open(app, q="persecution", claim=claim)
+    run_with(app, q="persecution", claim=claim)
     warnings = " ".join(warning.value for warning in app.warning)
     assert "not in this corpus" in warnings and claim in warnings
     assert not app.metric
@@ -107,7 +102,7 @@ def test_unknown_claim_is_explained_with_a_way_back(app, claim):
 
 
 def test_unknown_outlets_and_kinds_and_oversize_search_are_explained(app):
-    _open(app, q="x" * 400, outlet=["Nowhere Gazette"], kind=["rumour"])
+    run_with(app, q="x" * 400, outlet=["Nowhere Gazette"], kind=["rumour"])
     warnings = " ".join(warning.value for warning in app.warning)
     assert "Nowhere Gazette" in warnings and "rumour" in warnings and "too long" in warnings
     assert app.text_input(key="claims_q").value == ""
@@ -126,9 +121,9 @@ def test_undated_articles_are_not_placed_in_the_order_of_reports(app, analyzed_s
         store.connection.execute("UPDATE articles SET published = NULL WHERE outlet = 'The Telegraph'")
     monkeypatch.setenv("COVERAGE_LENS_DB", str(copy))
     st.cache_data.clear()
-    _open(app, q="persecution")
+    run_with(app, q="persecution")
     group = _results(app).query("matched")["claim_group"].iloc[0]
-    _open(app, claim=group)
+    run_with(app, claim=group)
     html = _html(app)
     assert "First reported by CBS News on 2010-12-01." in html
     assert "Undated, so not placed: The Telegraph." in html and "The Telegraph · undated" in html
@@ -136,5 +131,5 @@ def test_undated_articles_are_not_placed_in_the_order_of_reports(app, analyzed_s
 
 def test_wildcards_and_sql_are_searched_as_text(app):
     for text in ("%", "_", "' OR 1=1 --"):
-        _open(app, q=text)
+        run_with(app, q=text)
         assert "No claim or quote" in app.info[0].value, text

@@ -5,10 +5,10 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.charts import HIGHLIGHT_COLORS
 from analysis.store import Store
+from tests.dashboard.conftest import run_with
 
 PAGE = "app_pages/compare.py"
 TELEGRAPH, CBS, USNEWS = "The Telegraph", "CBS News", "U.S. News & World Report"
@@ -29,13 +29,6 @@ def app(app_over, analyzed_sample_store):
     return app_over(analyzed_sample_store, PAGE)
 
 
-def _open(app, **params) -> AppTest:
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
 
 def _frame_with(app, *columns: str) -> pd.DataFrame:
     return next(frame.value for frame in app.dataframe if set(columns) <= set(frame.value.columns))
@@ -55,14 +48,14 @@ def _links(app) -> dict[str, dict]:
 
 
 def test_without_state_the_page_asks_for_an_event(app):
-    _open(app)
+    run_with(app)
     assert app.selectbox(key="compare_event").value is None
     assert "Pick an event" in app.info[0].value
     assert dict(app.query_params) == {}
 
 
 def test_an_event_link_compares_two_outlets_main_articles(app, seed):
-    _open(app, event=seed["event"])
+    run_with(app, event=seed["event"])
     assert app.selectbox(key="compare_outlet_a").value == CBS
     assert app.selectbox(key="compare_outlet_b").value == TELEGRAPH
     assert app.selectbox(key="compare_article_a").value == seed[CBS]
@@ -71,14 +64,14 @@ def test_an_event_link_compares_two_outlets_main_articles(app, seed):
 
 
 def test_outlets_from_the_link_choose_the_sides(app, seed):
-    _open(app, event=seed["event"], outlet=[TELEGRAPH, CBS])
+    run_with(app, event=seed["event"], outlet=[TELEGRAPH, CBS])
     assert app.selectbox(key="compare_outlet_a").value == TELEGRAPH
     assert app.selectbox(key="compare_article_b").value == seed[CBS]
     assert app.query_params["a"] == seed[TELEGRAPH]
 
 
 def test_two_article_ids_find_their_event(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS])
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS])
     assert app.selectbox(key="compare_event").value == seed["event"]
     assert app.query_params["event"] == seed["event"] and app.query_params["outlet"] == [TELEGRAPH, CBS]
     heading = " ".join(_html(app))
@@ -86,7 +79,7 @@ def test_two_article_ids_find_their_event(app, seed):
 
 
 def test_seed_sentences_whereabouts_reworded_and_unique_ones_plain(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS])
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS])
     telegraph, cbs = [body for body in _html(app) if "line-height:1.6" in body]
     assert f'<span style="background:{REWORDED};border-radius:3px">Assange&#x27;s precise location' in telegraph
     assert f'<span style="background:{REWORDED};border-radius:3px">The former computer hacker&#x27;s exact whereabouts' \
@@ -100,7 +93,7 @@ def test_seed_sentences_whereabouts_reworded_and_unique_ones_plain(app, seed):
 
 
 def test_seed_claims_each_article_alone_carries(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS])
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS])
     alone_a = " ".join(_frame_exactly(app, "claim_group", "text_a")["text_a"])
     alone_b = " ".join(_frame_exactly(app, "claim_group", "text_b")["text_b"])
     both = _frame_with(app, "claim_group", "text_a", "text_b")
@@ -114,7 +107,7 @@ def test_seed_claims_each_article_alone_carries(app, seed):
 
 
 def test_swap_exchanges_the_sides_and_the_url(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS])
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS])
     app.button(key="compare_swap").click().run()
     assert not app.exception
     assert app.selectbox(key="compare_outlet_a").value == CBS
@@ -122,7 +115,7 @@ def test_swap_exchanges_the_sides_and_the_url(app, seed):
 
 
 def test_changing_an_outlet_picks_its_main_article(app, seed):
-    _open(app, event=seed["event"])
+    run_with(app, event=seed["event"])
     app.selectbox(key="compare_outlet_a").set_value(TELEGRAPH).run()
     assert not app.exception
     assert app.selectbox(key="compare_article_a").value == seed[TELEGRAPH]
@@ -130,7 +123,7 @@ def test_changing_an_outlet_picks_its_main_article(app, seed):
 
 
 def test_thresholds_from_the_link_change_the_statuses(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS], shared="0.3", reworded="0.1")
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS], shared="0.3", reworded="0.1")
     assert app.number_input(key="compare_shared").value == pytest.approx(0.3)
     assert app.number_input(key="compare_reworded").value == pytest.approx(0.1)
     statuses = next(f.value for f in app.dataframe if "claim_match_text" in f.value.columns)["status"]
@@ -141,13 +134,13 @@ def test_thresholds_from_the_link_change_the_statuses(app, seed):
 @pytest.mark.parametrize(("shared", "reworded", "message"), [("2", "0.1", "not a number from 0 to 1"),
                                                               ("0.2", "0.5", "above the shared one")])
 def test_bad_thresholds_are_explained(app, seed, shared, reworded, message):
-    _open(app, a=seed[TELEGRAPH], b=seed[CBS], shared=shared, reworded=reworded)
+    run_with(app, a=seed[TELEGRAPH], b=seed[CBS], shared=shared, reworded=reworded)
     assert message in " ".join(w.value for w in app.warning)
     assert app.metric
 
 
 def test_articles_of_different_events_compare_sentences_only(app, seed):
-    _open(app, a=seed[TELEGRAPH], b=seed[USNEWS])
+    run_with(app, a=seed[TELEGRAPH], b=seed[USNEWS])
     assert app.selectbox(key="compare_event").value is None
     assert any("different events" in info.value for info in app.info)
     assert app.query_params["a"] == seed[TELEGRAPH] and app.query_params["b"] == seed[USNEWS]
@@ -158,20 +151,20 @@ def test_articles_of_different_events_compare_sentences_only(app, seed):
 @pytest.mark.parametrize("params", [{"a": "ffffffffffffffff", "b": "0"}, {"event": "e-000000000000"},
                                     {"a": "<script>alert(1)</script>"}])
 def test_unknown_ids_are_friendly_with_a_way_back(app, params):
-    _open(app, **params)
+    run_with(app, **params)
     assert "There is no" in app.warning[0].value
     assert _links(app)["Start a new comparison"]["page"] == "compare"
     assert not app.metric
 
 
 def test_an_article_outside_the_linked_event_is_explained(app, seed):
-    _open(app, event=seed["event"], a=seed[USNEWS])
+    run_with(app, event=seed["event"], a=seed[USNEWS])
     assert any("not in this event" in info.value for info in app.info)
     assert app.query_params["a"] == seed[CBS]  # the first outlet's main article instead
 
 
 def test_a_single_outlet_event_compares_its_own_articles(app, seed):
-    _open(app, a=seed[USNEWS])
+    run_with(app, a=seed[USNEWS])
     assert any("One outlet covered this event" in info.value for info in app.info)
     assert app.query_params["a"] == seed[USNEWS] == app.query_params["b"]
     assert any("Neither article has claims" in info.value for info in app.info)

@@ -5,9 +5,9 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
+from tests.dashboard.conftest import run_with
 
 PAGE = "app_pages/event.py"
 TELEGRAPH, CBS = "The Telegraph", "CBS News"
@@ -25,13 +25,6 @@ def seed_events(analyzed_sample_store):
 def app(app_over, analyzed_sample_store):
     return app_over(analyzed_sample_store, PAGE)
 
-
-def _open(app, **params) -> AppTest:
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def _frames(app) -> list[pd.DataFrame]:
@@ -53,7 +46,7 @@ def _texts(frame: pd.DataFrame, outlet: str, column: str = "text") -> str:
 
 
 def test_without_an_event_the_page_asks_for_one(app, seed_events):
-    _open(app)
+    run_with(app)
     picker = app.selectbox(key="event_event")
     assert picker.value is None
     assert picker.options[0].startswith("WikiLeaks: British Police Asked To Join Hunt For Julian Assange — 2 outlets")
@@ -62,7 +55,7 @@ def test_without_an_event_the_page_asks_for_one(app, seed_events):
 
 
 def test_picking_an_event_puts_it_in_the_url(app, seed_events):
-    _open(app)
+    run_with(app)
     app.selectbox(key="event_event").set_value(seed_events["shared"]).run()
     assert not app.exception
     assert app.query_params["event"] == seed_events["shared"]
@@ -70,7 +63,7 @@ def test_picking_an_event_puts_it_in_the_url(app, seed_events):
 
 
 def test_state_from_the_link_shows_in_the_widgets(app, seed_events):
-    _open(app, event=seed_events["shared"], outlet=[TELEGRAPH, CBS], section="claims", min_outlets="2")
+    run_with(app, event=seed_events["shared"], outlet=[TELEGRAPH, CBS], section="claims", min_outlets="2")
     assert app.selectbox(key="event_event").value == seed_events["shared"]
     assert app.multiselect(key="event_outlets").value == [TELEGRAPH, CBS]
     assert app.radio(key="event_section").value == "claims"
@@ -86,7 +79,7 @@ def test_state_from_the_link_shows_in_the_widgets(app, seed_events):
 
 
 def test_seed_claims_shared_unique_omitted_and_conflicting(app, seed_events):
-    _open(app, event=seed_events["shared"], section="claims")
+    run_with(app, event=seed_events["shared"], section="claims")
     listings = [frame for frame in _frames(app) if {"status", "carried_by", "text"} <= set(frame.columns)]
     shared = next(frame for frame in listings if (frame["status"] == "shared").all())
     unique = next(frame for frame in listings if (frame["status"] == "unique").all())
@@ -110,7 +103,7 @@ def test_seed_claims_shared_unique_omitted_and_conflicting(app, seed_events):
 
 
 def test_articles_section_lists_the_articles_and_the_similarity(app, seed_events):
-    _open(app, event=seed_events["shared"])
+    run_with(app, event=seed_events["shared"])
     assert app.radio(key="event_section").value == "articles"
     assert "section" not in app.query_params  # the default is left out of the link
     articles = _frame_with(app, "article_id", "outlet", "title", "published")
@@ -122,7 +115,7 @@ def test_articles_section_lists_the_articles_and_the_similarity(app, seed_events
 
 
 def test_quotes_section_shows_who_each_outlet_quotes(app, seed_events):
-    _open(app, event=seed_events["shared"], section="quotes")
+    run_with(app, event=seed_events["shared"], section="quotes")
     voices = _frame_with(app, "speaker", "quoted_words")
     top = voices.sort_values("quoted_words", ascending=False).drop_duplicates("outlet").set_index("outlet")
     assert top.loc[TELEGRAPH, "speaker"] == "Mark Stephens"
@@ -130,7 +123,7 @@ def test_quotes_section_shows_who_each_outlet_quotes(app, seed_events):
 
 
 def test_framing_section_shows_words_labels_and_tone(app, seed_events):
-    _open(app, event=seed_events["shared"], section="framing")
+    run_with(app, event=seed_events["shared"], section="framing")
     labels = _frame_with(app, "actor", "outlets_labelling").set_index("actor")
     assert "WikiLeaks founder" in labels.loc["Julian Assange", CBS]
     assert "The 39-year-old Australian" in labels.loc["Julian Assange", TELEGRAPH]
@@ -141,20 +134,20 @@ def test_framing_section_shows_words_labels_and_tone(app, seed_events):
 
 
 def test_outlet_filter_judges_claims_among_the_outlets_shown(app, seed_events):
-    _open(app, event=seed_events["shared"], outlet=[TELEGRAPH], section="claims")
+    run_with(app, event=seed_events["shared"], outlet=[TELEGRAPH], section="claims")
     summary = _frame_with(app, "outlet", "shared", "unique", "omitted")
     assert summary["outlet"].tolist() == [TELEGRAPH] and summary["shared"].tolist() == [0]
 
 
 def test_switching_section_writes_it_to_the_url(app, seed_events):
-    _open(app, event=seed_events["shared"])
+    run_with(app, event=seed_events["shared"])
     app.radio(key="event_section").set_value("quotes").run()
     assert not app.exception
     assert app.query_params["section"] == "quotes" and app.query_params["event"] == seed_events["shared"]
 
 
 def test_single_outlet_event_explains_why_there_are_no_claims(app, seed_events):
-    _open(app, event=seed_events["asylum"], section="claims")
+    run_with(app, event=seed_events["asylum"], section="claims")
     assert "two or more outlets" in app.info[0].value
     app.selectbox(key="event_event").set_value(seed_events["shared"]).run()
     assert not app.exception and app.query_params["event"] == seed_events["shared"]
@@ -162,20 +155,20 @@ def test_single_outlet_event_explains_why_there_are_no_claims(app, seed_events):
 
 @pytest.mark.parametrize("event_id", ["e-000000000000", "<script>alert(1)</script>"])
 def test_unknown_event_is_friendly_with_a_way_back(app, event_id):
-    _open(app, event=event_id)
+    run_with(app, event=event_id)
     assert "There is no event" in app.warning[0].value
     assert _links(app)["Pick an event"]["page"] == "event"
     assert not app.get("metric")
 
 
 def test_oversize_event_id_is_dropped_and_the_picker_shown(app):
-    _open(app, event="x" * 400)
+    run_with(app, event="x" * 400)
     assert "too long" in app.warning[0].value
     assert app.selectbox(key="event_event").value is None
 
 
 def test_malformed_parameters_are_explained_and_replaced(app, seed_events):
-    _open(app, event=seed_events["shared"], section="everything", min_outlets="lots", outlet=["No Such Outlet"])
+    run_with(app, event=seed_events["shared"], section="everything", min_outlets="lots", outlet=["No Such Outlet"])
     warnings = " ".join(w.value for w in app.warning)
     assert "everything" in warnings and "lots" in warnings and "No Such Outlet" in warnings
     assert app.radio(key="event_section").value == "articles"

@@ -2,18 +2,13 @@
 
 import pytest
 
+from tests.dashboard.conftest import run_with
+
 
 @pytest.fixture
 def app(app_over, analyzed_sample_store):
     return app_over(analyzed_sample_store, "app_pages/outlets.py")
 
-
-def _open(app, **params):
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception, [error.value for error in app.exception]
-    return app
 
 
 def _html(app) -> str:
@@ -25,14 +20,14 @@ def _frames(app):
 
 
 def test_without_an_outlet_the_page_asks_for_one(app):
-    _open(app)
+    run_with(app)
     assert app.selectbox(key="outlets_outlet").value is None
     assert "Choose an outlet" in app.info[0].value
     assert not app.metric
 
 
 def test_outlet_link_shows_its_events(app):
-    _open(app, outlet="The Telegraph")
+    run_with(app, outlet="The Telegraph")
     assert app.selectbox(key="outlets_outlet").value == "The Telegraph"
     assert "The Telegraph</h1>" in _html(app)
     metrics = {metric.label: metric.value for metric in app.metric}
@@ -46,7 +41,7 @@ def test_outlet_link_shows_its_events(app):
 
 
 def test_voices_tab_shows_mark_stephens_as_the_top_voice(app):
-    _open(app, outlet="The Telegraph", tab="voices")
+    run_with(app, outlet="The Telegraph", tab="voices")
     assert "Most quoted: Mark Stephens" in _html(app)
     speakers, types = _frames(app)[:2]
     assert speakers["speaker"].iloc[0] == "Mark Stephens" and speakers["quoted_words"].iloc[0] > 50
@@ -56,7 +51,7 @@ def test_voices_tab_shows_mark_stephens_as_the_top_voice(app):
 
 
 def test_labels_tab_shows_the_telegraphs_and_the_others_labels_for_assange(app):
-    _open(app, outlet="The Telegraph", tab="labels", actor="Julian Assange")
+    run_with(app, outlet="The Telegraph", tab="labels", actor="Julian Assange")
     assert app.selectbox(key="outlets_actor").value == "Julian Assange"
     own, others = _frames(app)[:2]
     assert own["label"].tolist() == ["The 39-year-old Australian"]
@@ -66,7 +61,7 @@ def test_labels_tab_shows_the_telegraphs_and_the_others_labels_for_assange(app):
 
 
 def test_recurring_actor_threshold_comes_from_the_link(app):
-    _open(app, outlet="The Telegraph", tab="labels", min_events="2")
+    run_with(app, outlet="The Telegraph", tab="labels", min_events="2")
     assert app.number_input(key="outlets_min_events").value == 2
     # Every seed actor is labelled in one event only.
     assert any("No actor labels" in info.value for info in app.info)
@@ -74,7 +69,7 @@ def test_recurring_actor_threshold_comes_from_the_link(app):
 
 
 def test_similar_outlets_threshold_can_be_lowered_to_what_the_corpus_has(app):
-    _open(app, outlet="The Telegraph", tab="similar")
+    run_with(app, outlet="The Telegraph", tab="similar")
     assert "the most any shares is 1" in app.info[0].value
     app.button(key="outlets_lower_min_shared").click().run()
     assert not app.exception
@@ -85,17 +80,17 @@ def test_similar_outlets_threshold_can_be_lowered_to_what_the_corpus_has(app):
 
 
 def test_words_and_tone_tabs_from_links(app):
-    _open(app, outlet="The Telegraph", tab="words", words="under")
+    run_with(app, outlet="The Telegraph", tab="words", words="under")
     assert app.radio(key="outlets_words").value == "under"
     terms = _frames(app)[0]
     assert len(terms) and (terms["direction"] == "under").all() and (terms["outlet"] == "The Telegraph").all()
-    _open(app, tab="tone", words="over")
+    run_with(app, tab="tone", words="over")
     tone = _frames(app)[0]
     assert set(tone["outlet"]) == {"The Telegraph"} and {"own", "quoted"} <= set(tone["voice"])
 
 
 def test_choosing_another_outlet_updates_the_link(app):
-    _open(app, outlet="The Telegraph")
+    run_with(app, outlet="The Telegraph")
     app.selectbox(key="outlets_outlet").select("CBS News").run()
     assert not app.exception
     assert app.query_params["outlet"] == "CBS News"
@@ -104,7 +99,7 @@ def test_choosing_another_outlet_updates_the_link(app):
 
 @pytest.mark.parametrize("outlet", ["No Such Outlet", "<script>alert(1)</script>", "x" * 400])
 def test_unknown_outlet_is_explained_with_a_way_back(app, outlet):
-    _open(app, outlet=outlet)
+    run_with(app, outlet=outlet)
     warnings = " ".join(warning.value for warning in app.warning)
     assert "not in this corpus" in warnings or "too long" in warnings
     if len(outlet) < 300:
@@ -113,7 +108,7 @@ def test_unknown_outlet_is_explained_with_a_way_back(app, outlet):
 
 
 def test_malformed_thresholds_are_explained_and_replaced(app):
-    _open(app, outlet="The Telegraph", tab="sideways", missed_min="many", min_shared="-3", words="both",
+    run_with(app, outlet="The Telegraph", tab="sideways", missed_min="many", min_shared="-3", words="both",
           min_events="1e9")
     warnings = " ".join(warning.value for warning in app.warning)
     for value in ("sideways", "many", "-3", "both", "1e9"):

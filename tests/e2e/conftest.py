@@ -122,3 +122,11 @@ def no_traceback(page) -> None:
     text = page.inner_text("body")
     assert "Traceback" not in text and "StreamlitAPIException" not in text, text[:2000]
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def nothing_injected(page) -> None:
+    """The hostile article's markup neither ran nor became a link or an image."""
+    assert page.evaluate("window.__injected") is None
+    assert page.locator('a[href^="https://evil.example"]').count() == 0
+    assert page.locator('a[href^="javascript:"]').count() == 0
+    assert page.locator('img[src="x"]').count() == 0
