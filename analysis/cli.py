@@ -6,6 +6,7 @@ be read at all, or ``--on-error abort`` stopped an ingest); 2 wrong usage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -16,10 +17,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis.ingest import ingest as run_ingest
+from analysis.scale.engines import EngineError
 from analysis.settings import SettingError, check_settings, setting
 from analysis.store import Store, StoreError, default_store_path
 
@@ -41,6 +44,21 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local: in this process (default). dask: the same steps, partitioned by time, on Dask distributed "
+        "(a LocalCluster of dask_local_workers processes unless --scheduler names one); the same results.",
+        case_sensitive=False,
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://host:8786), with --engine dask. "
+                 "Its workers must reach the exchange folder at the same path (setting scale_exchange_dir).",
+                 show_default=False),
+]
 
 
 def _fail(message: str) -> None:
@@ -51,9 +69,12 @@ def _fail(message: str) -> None:
 def _open(db: Path | None, *, read_only: bool) -> Store:
     try:
         check_settings()
-        return Store.open(db or default_store_path(), read_only=read_only)
+        store = Store.open(db or default_store_path(), read_only=read_only)
     except (StoreError, SettingError) as error:
         _fail(str(error))
+    if store.backup_path is not None:
+        typer.echo(f"Migrated {store.path} to the current schema; the file as it was is kept at {store.backup_path}")
+    return store
 
 
 @app.command()
@@ -120,19 +141,26 @@ def analyze(
     recluster: Annotated[
         bool, typer.Option("--recluster", help="Group every article again with the stored model.")
     ] = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Group stored articles into events and stories; store them with the similarity tables.
 
     Only new articles are processed unless the model is refitted (first run, --refit, or
     the corpus grew by more than the refit_growth setting) or the settings changed.
+    With --engine dask, full runs go through partitioned steps on a Dask cluster
+    (incremental runs stay in this process).
     """
     from analysis.pipeline import analyze as run_analysis
 
-    with _open(db, read_only=False) as store:
+    engine = _engine_choice(engine, scheduler)
+    with _open(db, read_only=False) as store, _opened_engine(engine, scheduler) as runner:
         try:
-            report = run_analysis(store, refit=refit, recluster=recluster)
-        except SettingError as error:
-            _fail(str(error))
+            report = run_analysis(store, refit=refit, recluster=recluster, engine=runner)
+        except (SettingError, EngineError) as error:
+            _fail(escape(str(error)))
+    if engine == "dask" and report.mode in ("refit", "recluster"):
+        _print_scale_summary()
     if report.mode == "none":
         typer.echo(f"Up to date: {report.events} events, {report.stories} stories over {report.articles} articles.")
         return
@@ -146,12 +174,15 @@ def analyze(
 def group(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Articles in the corpus JSONL format.")],
     out: Annotated[Path, typer.Option("--out", help="CSV to write: id,event_id,story_id.")],
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Group articles into events and stories (default settings, no labels used); write one row per article."""
     import csv
 
     from analysis.events import group_articles, read_corpus_for_grouping
 
+    engine = _engine_choice(engine, scheduler)
     try:
         check_settings()
         articles, problems = read_corpus_for_grouping(input_path)
@@ -161,7 +192,17 @@ def group(
         console.print(f"  skipped {problem}", markup=False, highlight=False)
     if any(problem.whole_input for problem in problems):
         _fail(f"{input_path} could not be read")
-    grouped = group_articles(articles)
+    if engine == "local":
+        grouped = group_articles(articles)
+    else:
+        from analysis.scale import group_partitioned
+
+        with _opened_engine(engine, scheduler) as runner:
+            try:
+                grouped = group_partitioned(articles, engine=runner)
+            except EngineError as error:
+                _fail(escape(str(error)))
+        _print_scale_summary()
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -172,6 +213,83 @@ def group(
         f"{grouped['story_id'].nunique()} stories; written to {out}",
         highlight=False,
     )
+
+
+def _engine_choice(engine: str, scheduler: str | None) -> str:
+    """The engine name, lower case; wrong usage exits with status 2."""
+    engine = engine.lower()
+    if engine not in {"local", "dask"}:
+        console.print(f"error: --engine must be 'local' or 'dask', not {engine!r}")
+        raise typer.Exit(2)
+    if scheduler and engine != "dask":
+        console.print("error: --scheduler needs --engine dask")
+        raise typer.Exit(2)
+    return engine
+
+
+@contextlib.contextmanager
+def _opened_engine(engine: str, scheduler: str | None):
+    """``local``, or an open Dask engine (closed afterwards); a Dask engine that cannot start fails cleanly."""
+    if engine == "local":
+        yield "local"
+        return
+    from analysis.scale import DaskEngine
+
+    try:
+        opened = DaskEngine(scheduler)
+    except EngineError as error:
+        _fail(escape(str(error)))
+    with opened:
+        yield opened
+
+
+def _print_scale_summary() -> None:
+    from analysis.scale.run import LAST_SUMMARY as summary
+
+    dated, undated = summary.partitions
+    console.print(
+        f"partitioned run: {dated} time partitions and {undated} of undated articles; {summary.joined} components "
+        f"joined across partition borders"
+        + (f"; {summary.undated_ties} undated articles with tied links at their cut-off" if summary.undated_ties else ""),
+        highlight=False,
+    )
+
+
+@app.command("wire-copies")
+def wire_copies_command(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Articles in the corpus JSONL format.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: id,outlet,wire_copy_of,copied_outlet,similarity.")],
+) -> None:
+    """Find wire copies: articles whose body copies an earlier article of another outlet (MinHash LSH).
+
+    One CSV row per copy; the wire_threshold, wire_shingle_words and wire_permutations settings apply.
+    """
+    import csv
+
+    from analysis.events import read_corpus_for_grouping
+    from analysis.wire import wire_copies
+
+    try:
+        check_settings()
+        articles, problems = read_corpus_for_grouping(input_path)
+    except SettingError as error:
+        _fail(str(error))
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        console.print(f"  skipped {problem}", markup=False, highlight=False)
+    if any(problem.whole_input for problem in problems):
+        _fail(f"{input_path} could not be read")
+    copies = wire_copies(articles.rename(columns={"id": "article_id"}))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "outlet", "wire_copy_of", "copied_outlet", "similarity"])
+            for row in copies.itertuples(index=False):
+                writer.writerow([row.article_id, row.outlet, row.wire_copy_of, row.copied_outlet,
+                                 f"{row.similarity:.4f}"])
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
+    console.print(f"{len(articles)} articles → {len(copies)} wire copies; written to {out}", highlight=False)
 
 
 @app.command()
@@ -253,8 +371,6 @@ def match_pairs(
     try:
         scored = classify_pairs(pairs["sentence_a"], pairs["sentence_b"], backend=backend)
     except (ValueError, FileNotFoundError, ImportError) as error:
-        from rich.markup import escape
-
         # escape: the install hint's "coverage-lens[semantic]" is not console markup.
         _fail(escape(str(error)))
     threshold = float(setting(THRESHOLD_SETTINGS[backend][0]))

@@ -73,6 +73,7 @@ def main() -> None:
 
     from analysis.claims import claims_for_events, omission_rates
     from analysis.events import group_articles, read_corpus_for_grouping
+    from analysis.settings import setting
     from analysis.vectorize import ArticleVectorizer
 
     steps = {}
@@ -119,6 +120,10 @@ def main() -> None:
           f"{claims_seconds:.1f}", f"{len(multi) / max(claims_seconds, 1e-9):,.0f}", f"{baseline_seconds:.1f}",
           f"{baseline_pairs:,}"]],
     )
+    sizes = claims.groupby(["event_id", "claim_group"]).size()
+    print(f"\nClaim group sizes: largest {sizes.max():,} claims; groups of more than 10 claims: "
+          f"{int((sizes > 10).sum()):,}, of more than 50: {int((sizes > 50).sum()):,} "
+          f"(chains split at claim_group_cohesion {setting('claim_group_cohesion')})")
     kinds = claims["kind"].value_counts(normalize=True)
     print("\nClaim kinds: " + ", ".join(f"{kind} {share:.0%}" for kind, share in kinds.items())
           + f"; attributed to a speaker: {claims['speaker'].notna().mean():.0%}; "

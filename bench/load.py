@@ -194,6 +194,17 @@ async def session(number: int, browser, base_url: str, pool: list[Target], deadl
         await context.close()
 
 
+def _machine_ticks() -> tuple[int, int] | None:
+    """(busy, total) CPU clock ticks of the whole machine since boot (Linux ``/proc/stat``): whatever
+    ran, Chromium's renderers included, which process accounting of our children can miss."""
+    try:
+        values = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def _cpu_seconds(pid: int) -> float | None:
     """User plus system CPU seconds the process has used so far."""
     try:
@@ -306,6 +317,7 @@ def main() -> int:
         sampler = MemorySampler(process.pid)
         sampler.start()
         load_before = os.getloadavg()
+        ticks_before = _machine_ticks()
         started = time.monotonic()
         before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_before = before_children.ru_utime + before_children.ru_stime
@@ -323,6 +335,7 @@ def main() -> int:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         children_cpu = children.ru_utime + children.ru_stime - cpu_before
         load_after = os.getloadavg()
+        ticks_after = _machine_ticks()
         log_errors = [line for line in (Path(folder) / "streamlit.log").read_text(errors="replace").splitlines()
                       if "Traceback" in line or "Error" in line]
 
@@ -336,6 +349,9 @@ def main() -> int:
     if server_cpu is not None:
         print(f"CPU seconds over {elapsed:.0f} s on {os.cpu_count()} CPUs: server {server_cpu:.0f} "
               f"({server_cpu / max(1, len(results)):.2f} per load), browser and driver {children_cpu - server_cpu:.0f}")
+    if ticks_before and ticks_after and ticks_after[1] > ticks_before[1]:
+        busy = (ticks_after[0] - ticks_before[0]) / (ticks_after[1] - ticks_before[1])
+        print(f"whole machine CPU busy over the run: {busy:.0%} of {os.cpu_count()} CPUs")
     print(f"load average (1, 5, 15 min): before {', '.join(f'{value:.2f}' for value in load_before)}; "
           f"after {', '.join(f'{value:.2f}' for value in load_after)}")
     print(f"server log lines with errors: {len(log_errors)}" + "".join(f"\n  {line}" for line in log_errors[:10]))

@@ -20,7 +20,23 @@ its own; "with workers" adds the processes that tokenise in parallel (the peak
 of their summed proportional set size, sampled every 50 ms). The growth exponent is the least-squares slope of log(seconds) against
 log(articles). Targets: all 37,554 in under 30 s, peak under 3 GiB, exponent ≤ 1.2.
 
-    python bench/scale.py [--sizes 5000,10000,20000,all] [--baseline-max 10000]
+**Engines** (``--only engines``): the whole ``analyze`` pipeline (vectorise, candidate
+search, events, framing, claims, stories, writing the store) on all 37,554 articles,
+ingested once into a store that each run copies, in three ways, each in a fresh process:
+
+- *local, 1 process*: the in-process engine with ``analysis_workers`` = 1 (one core);
+- *local (default)*: the in-process engine as shipped (forked workers for tokenising,
+  actors, quotes, tone and claims: ``analysis_workers`` = 2);
+- *dask, 2 workers*: ``analyze --engine dask`` on a LocalCluster of 2 single-threaded worker
+  processes, the corpus in time partitions of ``scale_partition_articles``.
+
+Printed: wall time and speed-up (target for dask on 2 cores: ≥ 1.6× the one-process run),
+peak memory (the run's process; the workers' summed PSS for the local default; each Dask
+worker's own peak), whether the events and claim groups equal the local default's, and the
+throughput per core of each step (articles per core-second: the one-process run's stage
+times, and the Dask steps' compute time summed over workers).
+
+    python bench/scale.py [--sizes 5000,10000,20000,all] [--baseline-max 10000] [--only growth|engines]
 """
 
 from __future__ import annotations
@@ -242,15 +258,209 @@ def _gib(mib: float) -> str:
     return f"{mib / 1024:.2f} GiB"
 
 
+# --- engines: the whole analyze pipeline, local against Dask -------------------------------------
+
+ENGINE_RUNS = {"local, 1 process": ("local", "1"), "local (default)": ("local", None), "dask, 2 workers": ("dask", "2")}
+TARGET_SPEEDUP = 1.6
+# Local stages as analyze reports them through its progress callback (share of the work -> stage).
+LOCAL_STAGES = {0.0: "fit", 0.15: "group", 0.35: "framing", 0.65: "claims", 0.9: "stories + write"}
+
+
+def _fingerprint(store) -> dict:
+    """What must be equal across engines: each article's event, each claim's group."""
+    import hashlib
+
+    events = store.connection.execute("SELECT article_id, event_id FROM article_events ORDER BY article_id").fetchall()
+    claims = store.connection.execute("SELECT claim_id, claim_group FROM claims ORDER BY claim_id").fetchall()
+    return {
+        "events_hash": hashlib.sha256(repr(events).encode()).hexdigest(),
+        "claims_hash": hashlib.sha256(repr(claims).encode()).hexdigest(),
+        "events": len({event for _, event in events}),
+        "claim_groups": len({group for _, group in claims}),
+        "claims": len(claims),
+    }
+
+
+def _analyze_run(store_path: Path, engine: str, workers: str | None) -> dict:
+    """One full analyze of a copy of the store, in this (fresh) process."""
+    if engine == "local" and workers is not None:
+        os.environ["COVERAGE_LENS_ANALYSIS_WORKERS"] = workers
+    from analysis.pipeline import analyze
+    from analysis.store import Store
+
+    stamps: list[tuple[float, float, float]] = []
+    # Forked workers' memory, sampled once a second: reading /proc/*/smaps_rollup of processes this
+    # large costs tens of milliseconds each time. Dask workers report their own peaks.
+    tree_memory = _TreeMemory(interval=1.0)
+    if engine == "local":
+        tree_memory.start()
+    result: dict = {}
+    with Store.open(store_path) as store:
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        if engine == "dask":
+            from analysis.scale import DaskEngine
+            from analysis.scale.run import LAST_SUMMARY
+
+            with DaskEngine(workers=int(workers)) as runner:
+                result["cluster_start_s"] = time.perf_counter() - started
+                started = time.perf_counter()
+                report = analyze(store, refit=True, engine=runner)
+                result["wall"] = time.perf_counter() - started
+                result["worker_peaks"] = runner.worker_peak_mib()
+            result["summary"] = vars(LAST_SUMMARY)
+            result["cpu"] = LAST_SUMMARY.client_seconds + sum(LAST_SUMMARY.worker_seconds.values())
+        else:
+            report = analyze(store, refit=True, progress=lambda done, step: stamps.append(
+                (done, time.perf_counter(), time.process_time())))
+            result["wall"] = time.perf_counter() - started
+            # This process and its forked workers (reaped by now), all the CPU the run used.
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            result["cpu"] = time.process_time() - cpu_started + children.ru_utime + children.ru_stime
+            # CPU seconds per stage: with analysis_workers 1 this process does all the work.
+            result["stages"] = {LOCAL_STAGES[done]: cpu_until - cpu_at
+                                for (done, _, cpu_at), (_, _, cpu_until) in zip(stamps, stamps[1:])
+                                if done in LOCAL_STAGES}
+        result.update(_fingerprint(store))
+    result["articles"] = report.articles
+    result["peak_mib"] = _peak_mib()
+    result["tree_peak_mib"] = max(tree_memory.stop() if engine == "local" else 0.0, result["peak_mib"])
+    return result
+
+
+def _engines(path: Path, limit: int | None) -> None:
+    """Ingest the corpus (its first ``limit`` articles) once, then analyze copies of the store with each engine."""
+    import gzip
+    import itertools
+    import shutil
+
+    from analysis.ingest import ingest
+    from analysis.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        if limit:
+            sliced = Path(folder) / f"first-{limit}.jsonl"
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                sliced.write_text("".join(itertools.islice(lines, limit)), encoding="utf-8")
+            path = sliced
+        base = Path(folder) / "base.duckdb"
+        started = time.perf_counter()
+        with Store.open(base) as store:
+            report = ingest([str(path)], store=store)
+        print(f"\nIngest {path.name} into a store once (not part of the runs): {time.perf_counter() - started:.0f} s, "
+              f"{report.added:,} articles.", flush=True)
+        runs = {}
+        # Dask first: on a shared machine the longest runs should not all wait for it.
+        for name in reversed(ENGINE_RUNS):
+            engine, workers = ENGINE_RUNS[name]
+            copy = Path(folder) / "run.duckdb"
+            shutil.copy(base, copy)
+            load = os.getloadavg()[0]
+            runs[name] = _run_in_fresh_process(_analyze_run, copy, engine, workers)
+            runs[name]["load"] = (load + os.getloadavg()[0]) / 2
+            copy.unlink()
+            print(f"  {name}: {runs[name]['wall']:.0f} s", flush=True)
+    _print_engines({name: runs[name] for name in ENGINE_RUNS})
+
+
+def _print_engines(runs: dict) -> None:
+    single, default, dask = runs["local, 1 process"], runs["local (default)"], runs["dask, 2 workers"]
+    articles = dask["articles"]
+    summary = dask["summary"]
+    # On cores of its own a run takes at least its busiest process's CPU time: for Dask the busiest
+    # worker's steps plus the client's own work (planning, merging, stories, the store), which
+    # mostly runs while the workers wait; for one process, all of it.
+    dedicated = {"local, 1 process": single["cpu"],
+                 "dask, 2 workers": max(summary["worker_seconds"].values()) + summary["client_seconds"]}
+    rows = []
+    for name, run in runs.items():
+        same = run["events_hash"] == default["events_hash"] and run["claims_hash"] == default["claims_hash"]
+        if "worker_peaks" in run:
+            peaks = sorted(run["worker_peaks"].values())
+            memory = f"client {run['peak_mib']:,.0f}; workers " + ", ".join(f"{peak:,.0f}" for peak in peaks)
+        else:
+            memory = f"{run['peak_mib']:,.0f} (with forked workers {run['tree_peak_mib']:,.0f})"
+        estimate = (f"{dedicated[name]:,.0f} s ({dedicated['local, 1 process'] / dedicated[name]:.2f}×)"
+                    if name in dedicated else "–")
+        rows.append([name, f"{run['wall']:,.0f}", f"{articles / run['wall']:,.1f}", f"{single['wall'] / run['wall']:.2f}×",
+                     f"{default['wall'] / run['wall']:.2f}×", f"{run['cpu']:,.0f}", estimate, memory,
+                     f"{run['events']:,}", f"{run['claim_groups']:,}", "yes" if same else "NO", f"{run['load']:.1f}"])
+    print_table(
+        f"Engines: the whole analyze pipeline on {articles:,} articles (refit), each run in a fresh process",
+        ["run", "seconds", "articles/s", "speed-up vs 1 process", "vs local default", "CPU s (all processes)",
+         "on dedicated cores: busiest process CPU s (speed-up)", "peak memory MiB", "events", "claim groups",
+         "same events and claim groups as local", "machine load (1-min average)"],
+        rows,
+    )
+    wall = summary["wall_seconds"]
+    core = {**summary["step_seconds"]}
+    events = summary["event_seconds"]
+    # (step, the one-process run's stage holding it, Dask compute seconds, Dask wall seconds); the local
+    # stages are coarser: its "group" stage also vectorises and searches.
+    steps = [
+        ("fit: document frequencies", "fit", core.get("count", 0.0), wall.get("fit", 0.0)),
+        ("vectorise", None, core.get("vectorise", 0.0), wall.get("vectorise", 0.0)),
+        ("candidate search + components", None, core.get("search", 0.0) + core.get("components", 0.0),
+         wall.get("search", 0.0) + wall.get("merge", 0.0)),
+        ("events: clustering, labels, similarity", "group", events.get("group", 0.0), wall.get("events", 0.0)),
+        ("framing (per event; outlet words; voices)", "framing",
+         events.get("framing", 0.0) + core.get("outlet terms", 0.0) + core.get("voices", 0.0), None),
+        ("claims", "claims", events.get("claims", 0.0), None),
+        ("stories + writing the store", "stories + write", None,
+         wall.get("write input", 0.0) + wall.get("stories", 0.0) + wall.get("load store", 0.0)),
+    ]
+    rows = []
+    for step, stage, core_seconds, wall_seconds in steps:
+        local_seconds = single["stages"].get(stage) if stage else None
+        rows.append([
+            step,
+            f"{local_seconds:,.1f}" if local_seconds else "(in group)",
+            f"{articles / local_seconds:,.0f}" if local_seconds else "",
+            f"{core_seconds:,.1f}" if core_seconds else "(client)",
+            f"{articles / core_seconds:,.0f}" if core_seconds else "",
+            f"{wall_seconds:,.1f}" if wall_seconds is not None else "(below)",
+        ])
+    rows.append(["framing + claims, in batches of events (wall)", "", "",
+                 f"{events.get('framing', 0.0) + events.get('claims', 0.0):,.1f}", "",
+                 f"{wall.get('framing and claims', 0.0):,.1f}"])
+    print_table(
+        "Throughput per core of each step: articles per CPU-second (local, 1 process: CPU seconds of its stages; "
+        "Dask: CPU seconds of its steps summed over both workers)",
+        ["step", "local 1-process CPU s", "articles per core-s", "dask CPU s", "articles per core-s", "dask wall s"],
+        rows,
+    )
+    dated, undated = summary["partitions"]
+    speedup = single["wall"] / dask["wall"]
+    estimated = dedicated["local, 1 process"] / dedicated["dask, 2 workers"]
+    workers = ", ".join(f"{seconds:,.0f}" for seconds in sorted(summary["worker_seconds"].values()))
+    print(f"\nDask run: {dated} time partitions and {undated} of undated articles, {summary['joined']} components "
+          f"joined across borders, {summary['undated_ties']} undated ties, {summary['batches']} batches of events for "
+          f"framing and claims; CPU seconds per worker {workers}, "
+          f"client {summary['client_seconds']:,.0f}; cluster start-up {dask['cluster_start_s']:.1f} s (not counted).")
+    print(f"Target: dask on 2 workers ≥ {TARGET_SPEEDUP}× the one-process run: {speedup:.2f}× by the clock "
+          f"({'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}), {estimated:.2f}× on dedicated cores "
+          f"({'met' if estimated >= TARGET_SPEEDUP else 'NOT met'}).")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,10000,20000,all",
                         help="article counts, comma-separated; 'all' is the whole corpus (default: %(default)s)")
     parser.add_argument("--baseline-max", type=int, default=10000,
                         help="largest size for the naive full-matrix baseline (default: %(default)s)")
+    parser.add_argument("--only", choices=("growth", "engines"),
+                        help="run only the grouping growth tables or only the engine comparison (default: both)")
+    parser.add_argument("--engine-articles", type=int,
+                        help="the engine comparison on the first N articles only (default: all)")
     options = parser.parse_args()
     path = require(ARTICLE_BIAS)
+    if options.only != "engines":
+        _growth(path, options)
+    if options.only != "growth":
+        _engines(path, options.engine_articles)
 
+
+def _growth(path: Path, options: argparse.Namespace) -> None:
     from analysis.events import read_corpus_for_grouping
 
     started = time.perf_counter()

@@ -415,6 +415,7 @@ def test_cli_migrate_writes_the_backup_first(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert f"schema version {SCHEMA_VERSION}" in result.stdout
+    assert f"kept at {tmp_path / f'corpus.v{version}.bak.duckdb'}" in result.stdout  # the user learns where
     assert table_contents(tmp_path / f"corpus.v{version}.bak.duckdb") == original
     assert table_contents(db)["articles"] == original["articles"]
 
