@@ -36,7 +36,15 @@ worker's own peak), whether the events and claim groups equal the local default'
 throughput per core of each step (articles per core-second: the one-process run's stage
 times, and the Dask steps' compute time summed over workers).
 
-    python bench/scale.py [--sizes 5000,10000,20000,all] [--baseline-max 10000] [--only growth|engines]
+**News density** (``--only density``): the candidate search compares each article with the
+articles of its time window, so its cost grows with how many articles a window holds, not only
+with the corpus size. article_bias_prediction is sparse (about 80 dated articles a week); a news
+firehose holds 100k-200k a day. The same 37,554 vectors are searched with their publication
+times squeezed, order kept, into ever shorter spans (the undated stay undated), and the search's
+time, links and peak memory are printed against the articles per window: the rate to plan a
+dense corpus by (``docs/scale.md``).
+
+    python bench/scale.py [--sizes 5000,10000,20000,all] [--baseline-max 10000] [--only growth|engines|density]
 """
 
 from __future__ import annotations
@@ -448,16 +456,84 @@ def main() -> None:
                         help="article counts, comma-separated; 'all' is the whole corpus (default: %(default)s)")
     parser.add_argument("--baseline-max", type=int, default=10000,
                         help="largest size for the naive full-matrix baseline (default: %(default)s)")
-    parser.add_argument("--only", choices=("growth", "engines"),
-                        help="run only the grouping growth tables or only the engine comparison (default: both)")
+    parser.add_argument("--only", choices=("growth", "engines", "density"),
+                        help="run only the grouping growth tables, the engine comparison or the news-density "
+                        "search table (default: growth and engines)")
     parser.add_argument("--engine-articles", type=int,
                         help="the engine comparison on the first N articles only (default: all)")
     options = parser.parse_args()
     path = require(ARTICLE_BIAS)
+    if options.only == "density":
+        _density(path)
+        return
     if options.only != "engines":
         _growth(path, options)
     if options.only != "growth":
         _engines(path, options.engine_articles)
+
+
+# --- news density: the candidate search against articles per window ---------------------------
+
+DENSITY_SPANS = (None, 365.0, 91.0, 28.0, 7.0)  # days the dated articles are squeezed into; None = as published
+
+
+def _search_at_span(parquet: Path, vectors_path: Path, span: float | None) -> dict:
+    """The candidate search over the stored vectors, publication times squeezed into ``span`` days, in this
+    (fresh) process."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from analysis.events import candidate_links
+    from analysis.settings import setting
+
+    published = pd.to_datetime(pd.read_parquet(parquet, columns=["published"])["published"], utc=True, errors="coerce")
+    vectors = sp.load_npz(vectors_path).tocsr()
+    dated = published.notna().to_numpy()
+    if span is not None:  # same order, evenly spread over ``span`` days
+        ranks = published[dated].rank(method="first").to_numpy() - 1
+        squeezed = pd.Timestamp("2020-01-01", tz="UTC") + pd.to_timedelta(ranks / max(1, dated.sum()) * span, unit="D")
+        published = published.astype("datetime64[ns, UTC]")  # the squeezed times need nanoseconds
+        published[dated] = squeezed
+    days = published[dated]
+    spread = max((days.max() - days.min()) / pd.Timedelta(days=1), 1e-9)
+    window = float(setting("event_window_days"))
+    started = time.perf_counter()
+    links = candidate_links(vectors, published)
+    seconds = time.perf_counter() - started
+    return {"span": spread, "per_week": dated.sum() / spread * 7, "per_window": dated.sum() / spread * 3 * window,
+            "seconds": seconds, "links": len(links), "peak_mib": _peak_mib(), "articles": vectors.shape[0]}
+
+
+def _density(path: Path) -> None:
+    import scipy.sparse as sp
+
+    from analysis.events import read_corpus_for_grouping
+    from analysis.vectorize import ArticleVectorizer
+
+    articles, _ = read_corpus_for_grouping(path)
+    with tempfile.TemporaryDirectory() as folder:
+        parquet, vectors_path = Path(folder) / "articles.parquet", Path(folder) / "vectors.npz"
+        articles[["id", "published"]].to_parquet(parquet, index=False)
+        sp.save_npz(vectors_path, ArticleVectorizer().fit_transform(articles), compressed=False)
+        del articles
+        runs = []
+        for span in DENSITY_SPANS:
+            runs.append(_run_in_fresh_process(_search_at_span, parquet, vectors_path, span))
+            print(f"  span {runs[-1]['span']:,.0f} days: {runs[-1]['seconds']:.1f} s", flush=True)
+    base = runs[0]
+    print_table(
+        f"Candidate search against news density: the same {base['articles']:,} vectors, dated articles squeezed into "
+        "shorter spans (one fresh process each)",
+        ["span (days)", "dated articles per week", "searched against (≈ 3 windows)", "search s",
+         "articles/s", "× the published-dates time", "links", "peak MiB"],
+        [[f"{run['span']:,.0f}", f"{run['per_week']:,.0f}", f"{run['per_window']:,.0f}", f"{run['seconds']:.1f}",
+          f"{run['articles'] / run['seconds']:,.0f}", f"{run['seconds'] / base['seconds']:.1f}×", f"{run['links']:,}",
+          f"{run['peak_mib']:,.0f}"] for run in runs],
+    )
+    dense = [run for run in runs if run["per_window"] > 10 * base["per_window"]]
+    slope = _exponent([run["per_window"] for run in dense], [run["seconds"] for run in dense]) if len(dense) > 1 else None
+    if slope is not None:
+        print(f"\nSearch time grows as (articles per window)^{slope:.2f} over the dense spans.")
 
 
 def _growth(path: Path, options: argparse.Namespace) -> None:
