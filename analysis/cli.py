@@ -443,6 +443,8 @@ def dashboard(
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file),
         "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+        # As .streamlit/config.toml says, for a dashboard started from any folder.
+        "--server.fileWatcherType", "none",
     ]
     console.print(f"Serving {store_path} at http://{address}:{port}", highlight=False)
     try:

@@ -351,7 +351,10 @@ def main() -> int:
               f"({server_cpu / max(1, len(results)):.2f} per load), browser and driver {children_cpu - server_cpu:.0f}")
     if ticks_before and ticks_after and ticks_after[1] > ticks_before[1]:
         busy = (ticks_after[0] - ticks_before[0]) / (ticks_after[1] - ticks_before[1])
-        print(f"whole machine CPU busy over the run: {busy:.0%} of {os.cpu_count()} CPUs")
+        busy_seconds = busy * elapsed * (os.cpu_count() or 1)
+        print(f"whole machine CPU busy over the run: {busy:.0%} of {os.cpu_count()} CPUs ({busy_seconds:.0f} CPU seconds: "
+              f"server {server_cpu or 0:.0f}, everything else {busy_seconds - (server_cpu or 0):.0f}, mostly the "
+              "browsers' renderer processes, which the child accounting above misses)")
     print(f"load average (1, 5, 15 min): before {', '.join(f'{value:.2f}' for value in load_before)}; "
           f"after {', '.join(f'{value:.2f}' for value in load_after)}")
     print(f"server log lines with errors: {len(log_errors)}" + "".join(f"\n  {line}" for line in log_errors[:10]))
