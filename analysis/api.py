@@ -284,7 +284,8 @@ class CorpusOverview(_View):
         outlets: the outlets the view is limited to (empty: all).
         frequency: the timeline's bin width (None: picked from the dates' span).
         facts: ``articles``, ``outlets``, ``first_published``, ``last_published`` (ISO dates or
-            None) and ``undated``, counting the articles of the outlets shown.
+            None), ``undated`` and ``wire_copies`` (articles copying an earlier article of another
+            outlet), counting the articles of the outlets shown.
         timeline: articles per outlet per period; columns ``period_start``, ``outlet``,
             ``articles``, ``frequency``.
         events: events ranked by how many of the outlets covered them (the page draws the first
@@ -384,6 +385,7 @@ def corpus_overview(store: Store, *, outlets: list[str] | None = None, frequency
         "first_published": dates.min().date().isoformat() if len(dates) else None,
         "last_published": dates.max().date().isoformat() if len(dates) else None,
         "undated": len(articles) - len(dates),
+        "wire_copies": int(store.wire_copies()["outlet"].isin(articles["outlet"]).sum()),
     }
     timeline = coverage_timeline(articles, frequency=frequency, top_outlets=None if outlets else TIMELINE_OUTLETS)
     article_events = store.article_events_with_outlets()
@@ -412,15 +414,26 @@ class EventComparison(_View):
     """One event's coverage compared across its outlets, as the Event page shows it
     (:func:`event_comparison`).
 
-    Shared, unique and omitted claims are judged among the outlets shown.
+    Shared, unique and omitted claims are judged among the outlets shown. With
+    ``without_wire_copies``, the wire copies among the event's articles are left out of every
+    table: articles, similarity (recomputed), claims, and the per-outlet framing of outlets whose
+    articles in the event are all copies (quotes, words and tone are stored per outlet, so an
+    outlet with its own articles beside copies keeps its stored rows).
 
     Attributes:
         event_id: the event.
         label: its headline label.
-        outlets: the outlets shown (every outlet of the event unless some were chosen).
+        outlets: the outlets shown (every outlet of the event unless some were chosen; with
+            ``without_wire_copies``, only those with an article that is not a wire copy).
         event: the event's row of :meth:`~analysis.store.Store.events` as a dict.
+        without_wire_copies: whether wire copies are left out.
+        wire_copies: the wire copies among the articles of the outlets chosen (left out, or
+            flagged in the articles table); columns ``article_id``, ``outlet``, ``title``,
+            ``published``, ``wire_copy_of``, ``copied_outlet``, ``copied_title``,
+            ``copied_published``, ``similarity``.
         articles: the event's articles from the outlets shown; columns ``article_id``,
-            ``outlet``, ``title``, ``published``.
+            ``outlet``, ``title``, ``published``, ``wire_copy_of``, ``copied_outlet``,
+            ``wire_similarity`` (the last three empty unless the article is a wire copy).
         articles_per_outlet: columns ``outlet``, ``articles``, ``first_published``,
             ``last_published``.
         similarity: outlet pairs, both orders, with the cosine of their coverage; columns
@@ -475,6 +488,8 @@ class EventComparison(_View):
     label: str
     outlets: list[str]
     event: dict
+    without_wire_copies: bool
+    wire_copies: pd.DataFrame
     articles: pd.DataFrame
     articles_per_outlet: pd.DataFrame
     similarity: pd.DataFrame
@@ -544,8 +559,8 @@ def _framing_of(store: Store, table: str, event_id: str, shown: list[str]) -> pd
     return rows[rows["outlet"].isin(shown)].drop(columns="event_id").reset_index(drop=True)
 
 
-def event_comparison(store: Store, event_id: str, *, outlets: list[str] | None = None, min_outlets: int = 1
-                     ) -> EventComparison:
+def event_comparison(store: Store, event_id: str, *, outlets: list[str] | None = None, min_outlets: int = 1,
+                     without_wire_copies: bool = False) -> EventComparison:
     """How the outlets of one event covered it: articles, similarity, claims, quotes, framing.
 
     Args:
@@ -554,6 +569,8 @@ def event_comparison(store: Store, event_id: str, *, outlets: list[str] | None =
         outlets: compare only these outlets of the event (None or empty: all of them); shared,
             unique and omitted claims are then judged among them.
         min_outlets: the coverage matrix draws claim groups at least this many outlets carry.
+        without_wire_copies: leave the event's wire copies out (syndicated copies of another
+            outlet's article otherwise count as that outlet agreeing with the original).
 
     Returns:
         An :class:`EventComparison`.
@@ -577,20 +594,25 @@ def event_comparison(store: Store, event_id: str, *, outlets: list[str] | None =
     absent = _unknown(chosen, event_outlets)
     if absent:
         raise LookupError(f"event {event_id!r} has no articles from {_listed(absent)}")
-    shown = chosen or event_outlets
-    articles = all_articles[all_articles["outlet"].isin(shown)].reset_index(drop=True)
-    similarity = store.outlet_similarity(event_id)
+    scope = comparison.event_scope(all_articles, store.wire_copies(event_id), outlets=chosen,
+                                   without_wire_copies=without_wire_copies)
+    shown, leave_out, articles = scope.outlets, scope.leave_out, scope.articles
+    similarity = comparison.event_similarity(store, event_id, leave_out=leave_out)
     similarity = similarity[similarity["outlet_a"].isin(shown) & similarity["outlet_b"].isin(shown)]
-    claims = comparison.read_event_claims(store, event_id, outlets=chosen or None, min_outlets=int(min_outlets))
+    claims = comparison.read_event_claims(store, event_id, outlets=scope.compared, min_outlets=int(min_outlets),
+                                          leave_out=leave_out)
     listing = claims.listing
     voices = _framing_of(store, "voices", event_id, shown)
     terms = _framing_of(store, "framing_terms", event_id, shown)
     labels = store.framing_table("actor_labels", event_id)
+    labels = labels[labels["outlet"].isin(shown) & ~labels["article_id"].isin(leave_out)]
     return EventComparison(
         event_id=event_id,
         label=row["label"] if isinstance(row["label"], str) else "",
         outlets=list(shown),
         event=row,
+        without_wire_copies=bool(without_wire_copies),
+        wire_copies=scope.copies,
         articles=articles,
         articles_per_outlet=comparison.articles_per_outlet(articles),
         similarity=similarity.reset_index(drop=True),
@@ -608,7 +630,7 @@ def event_comparison(store: Store, event_id: str, *, outlets: list[str] | None =
         top_speakers=comparison.top_speakers(voices, limit=TOP_SPEAKERS),
         terms=terms,
         top_terms=comparison.top_distinctive_terms(terms, per_outlet=TOP_TERMS),
-        actor_labels=comparison.actor_labels_side_by_side(labels[labels["outlet"].isin(shown)], outlets=shown),
+        actor_labels=comparison.actor_labels_side_by_side(labels, outlets=shown),
         tone=_framing_of(store, "tone", event_id, shown),
     )
 
@@ -643,6 +665,9 @@ class ArticleComparison(_View):
         conflicts: claims of the two whose figures disagree; columns ``outlet_a``, ``text_a``,
             ``figures_a``, ``outlet_b``, ``text_b``, ``figures_b``, ``score``, ``claim_a``,
             ``claim_b``, ``article_a``, ``article_b``.
+        wire_copies: A or B where it is a wire copy of another outlet's earlier article; columns
+            ``article_id``, ``outlet``, ``title``, ``published``, ``wire_copy_of``,
+            ``copied_outlet``, ``copied_title``, ``copied_published``, ``similarity``.
     """
 
     article_a: str
@@ -658,6 +683,7 @@ class ArticleComparison(_View):
     claims_b_only: pd.DataFrame
     claims_both: pd.DataFrame
     conflicts: pd.DataFrame
+    wire_copies: pd.DataFrame
 
     def charts(self) -> dict[str, alt.TopLevelMixin]:
         """The page's charts: ``alignment_a`` and ``alignment_b`` (each sentence's closest match)."""
@@ -738,12 +764,13 @@ def article_comparison(store: Store, article_a: str, article_b: str, *, shared_t
         claims_b_only=carried("B only", ["claim_group", "text_b"]),
         claims_both=carried("both", ["claim_group", "text_a", "text_b"]),
         conflicts=conflicts,
+        wire_copies=comparison.wire_copies_among(store.wire_copies(), [article_a, article_b]),
     )
 
 
 def outlet_comparison(store: Store, event_id: str, outlet_a: str | None = None, outlet_b: str | None = None, *,
-                      shared_threshold: float | None = None, reworded_threshold: float | None = None
-                      ) -> ArticleComparison:
+                      shared_threshold: float | None = None, reworded_threshold: float | None = None,
+                      without_wire_copies: bool = False) -> ArticleComparison:
     """Two outlets' coverage of one event, through each outlet's main article in it (the one with
     the most claims), as the Compare page opens from an event and two outlets.
 
@@ -755,12 +782,15 @@ def outlet_comparison(store: Store, event_id: str, outlet_a: str | None = None, 
             event has one outlet).
         shared_threshold: as :func:`article_comparison` takes it.
         reworded_threshold: as :func:`article_comparison` takes it.
+        without_wire_copies: pick each outlet's main article among its articles that are not wire
+            copies (an outlet whose articles in the event are all copies is then not in it).
 
     Returns:
         An :class:`ArticleComparison` of the two main articles.
 
     Raises:
-        LookupError: no such event, or an outlet has no article in it.
+        LookupError: no such event, or an outlet has no article in it (with
+            ``without_wire_copies``: none that is not a wire copy).
 
     Example:
         >>> outlet_comparison(store, "e-9f1dbcdf845c", "The Telegraph", "CBS News").claims_a_only
@@ -769,6 +799,8 @@ def outlet_comparison(store: Store, event_id: str, outlet_a: str | None = None, 
 
     _event_row(store, event_id)
     articles = comparison.event_articles(store, event_id)
+    if without_wire_copies:
+        articles = comparison.event_scope(articles, store.wire_copies(event_id), without_wire_copies=True).articles
     main = comparison.main_articles(articles, store.claims(event_id))
     main_of = dict(zip(main["outlet"], main["article_id"]))
     absent = _unknown([name for name in (outlet_a, outlet_b) if name is not None], main_of)

@@ -14,6 +14,11 @@ Event (all of one event's rows, as :class:`~analysis.store.Store` reads them per
   event.
 - :func:`top_speakers`, :func:`top_distinctive_terms` and :func:`actor_labels_side_by_side`
   shape the stored framing tables for a chart or a table.
+- Wire copies (:mod:`analysis.wire`: an article copying an earlier article of another outlet)
+  look like outlets agreeing on every word and claim. :func:`flag_wire_copies` marks them in an
+  article list; left out (``leave_out``: their ids), :func:`event_similarity` recomputes the
+  outlets' similarity without them, and :func:`read_event_claims` judges shared, unique and
+  omitted claims without their claims.
 
 Compare:
 
@@ -57,6 +62,7 @@ __all__ = [
     "MATRIX_MAX_GROUPS",
     "OMITTED_COLUMNS",
     "EventClaims",
+    "EventScope",
     "PAIR_CLAIM_COLUMNS",
     "actor_labels_side_by_side",
     "align_pair",
@@ -72,7 +78,10 @@ __all__ = [
     "event_articles_of",
     "event_choices",
     "event_claims",
+    "event_scope",
+    "event_similarity",
     "events_of_articles",
+    "flag_wire_copies",
     "main_articles",
     "match_by_claims",
     "omitted_claims",
@@ -81,6 +90,7 @@ __all__ = [
     "restrict_claims",
     "top_distinctive_terms",
     "top_speakers",
+    "wire_copies_among",
 ]
 
 CLAIM_LISTING_COLUMNS = [
@@ -166,6 +176,109 @@ def events_of_articles(store, article_ids: list[str]) -> dict[str, str]:
     rows = store.article_events_with_outlets()
     rows = rows[rows["article_id"].isin(list(article_ids))]
     return dict(zip(rows["article_id"], rows["event_id"]))
+
+
+def flag_wire_copies(articles: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFrame:
+    """``articles`` with what makes any of them a wire copy.
+
+    Args:
+        articles: an article list with ``article_id``.
+        copies: wire copies (``article_id``, ``wire_copy_of``, ``copied_outlet``, ``similarity``,
+            as :meth:`Store.wire_copies` returns them).
+
+    Returns:
+        ``articles``' columns, then ``wire_copy_of`` (the article it copies; None when it is no
+        copy), ``copied_outlet`` (that article's outlet) and ``wire_similarity`` (their Jaccard
+        similarity; NaN when no copy); rows as given.
+    """
+    facts = copies.drop_duplicates("article_id").set_index("article_id")
+    ids = articles["article_id"]
+    return articles.assign(
+        wire_copy_of=ids.map(facts["wire_copy_of"]).astype(object).where(ids.isin(facts.index), None),
+        copied_outlet=ids.map(facts["copied_outlet"]).astype(object).where(ids.isin(facts.index), None),
+        wire_similarity=ids.map(facts["similarity"]).astype(float),
+    ).reset_index(drop=True)
+
+
+def wire_copies_among(copies: pd.DataFrame, article_ids: list[str]) -> pd.DataFrame:
+    """The rows of ``copies`` (:meth:`Store.wire_copies`) of the named articles, in the order named."""
+    rows = copies[copies["article_id"].isin(article_ids)]
+    order = {article_id: position for position, article_id in enumerate(dict.fromkeys(article_ids))}
+    return rows.iloc[rows["article_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """What one event's view compares, as :func:`event_scope` decides it.
+
+    Attributes:
+        articles: the articles of the outlets shown, wire copies left out when asked, flagged
+            (:func:`flag_wire_copies`) otherwise.
+        outlets: the outlets shown.
+        compared: the outlets claims are judged among (None: all that remain).
+        copies: the wire copies among the articles of the outlets chosen (:meth:`Store.wire_copies` rows).
+        leave_out: the ids of the articles left out (empty unless wire copies are left out).
+        copied_only: outlets chosen (or of the event) whose articles in it are all wire copies.
+    """
+
+    articles: pd.DataFrame
+    outlets: list[str]
+    compared: list[str] | None
+    copies: pd.DataFrame
+    leave_out: list[str]
+    copied_only: list[str]
+
+
+def event_scope(articles: pd.DataFrame, copies: pd.DataFrame, *, outlets: list[str] | None = None,
+                without_wire_copies: bool = False) -> EventScope:
+    """The articles and outlets one event's view compares.
+
+    Args:
+        articles: the event's articles (:func:`event_articles`).
+        copies: the event's wire copies (:meth:`Store.wire_copies` of the event).
+        outlets: the outlets chosen (None or empty: all of the event's).
+        without_wire_copies: leave the wire copies out; an outlet whose articles in the event
+            are all copies is then left out too (its coverage is another outlet's).
+    """
+    chosen = list(outlets or [])
+    wanted = chosen or sorted(articles["outlet"].unique())
+    copies = copies[copies["outlet"].isin(wanted)].reset_index(drop=True)
+    leave_out = sorted(set(articles["article_id"]) & set(copies["article_id"])) if without_wire_copies else []
+    kept = articles[~articles["article_id"].isin(leave_out)]
+    remaining = set(kept["outlet"])
+    shown = [name for name in wanted if name in remaining]
+    return EventScope(
+        articles=flag_wire_copies(kept[kept["outlet"].isin(shown)], copies),
+        outlets=shown,
+        compared=[name for name in chosen if name in remaining] if chosen else None,
+        copies=copies,
+        leave_out=leave_out,
+        copied_only=[name for name in wanted if name not in remaining],
+    )
+
+
+def event_similarity(store, event_id: str, *, leave_out: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """Outlet × outlet similarity of one event's coverage: the stored rows, or, when some of its
+    articles are left out, recomputed without them (TF-IDF cosine with the stored model, as
+    :func:`analysis.similarity.outlet_similarity_for_event` computes it in the analysis).
+
+    Returns:
+        Columns ``event_id``, ``outlet_a``, ``outlet_b``, ``similarity``, ``articles_a``,
+        ``articles_b`` (both orders, diagonal included); empty when fewer than two outlets remain.
+    """
+    stored = store.outlet_similarity(event_id)
+    articles = event_articles(store, event_id)
+    kept = articles[~articles["article_id"].isin(list(leave_out))]
+    if len(kept) == len(articles):
+        return stored
+    if kept["outlet"].nunique() < 2:
+        return stored.head(0)
+    from analysis.pipeline import stored_vectorizer
+    from analysis.similarity import outlet_similarity_for_event
+
+    texts = store.analysis_articles(kept["article_id"].tolist()).assign(event_id=event_id)
+    table = outlet_similarity_for_event(texts, stored_vectorizer(store).transform(texts))
+    return table.assign(event_id=event_id)[list(stored.columns)]
 
 
 def articles_per_outlet(articles: pd.DataFrame) -> pd.DataFrame:
@@ -372,7 +485,7 @@ class EventClaims:
 
 def event_claims(
     claims: pd.DataFrame, links: pd.DataFrame, articles: pd.DataFrame, *, outlets: list[str] | None = None,
-    min_outlets: int = 1, max_groups: int = MATRIX_MAX_GROUPS,
+    min_outlets: int = 1, max_groups: int = MATRIX_MAX_GROUPS, leave_out: list[str] | tuple[str, ...] = (),
 ) -> EventClaims:
     """Every claim table of one event's view at once, from one coverage table (the costly step on
     a large event).
@@ -384,7 +497,12 @@ def event_claims(
         outlets: the outlets compared (None: all); shared, unique and omitted are judged among
             them alone.
         min_outlets, max_groups: as :func:`coverage_matrix` takes them.
+        leave_out: ids of articles left out with their claims (wire copies): a claim group they
+            alone shared with another outlet becomes that outlet's own.
     """
+    if len(leave_out):
+        articles = articles[~articles["article_id"].isin(list(leave_out))]
+        claims, links = restrict_claims(claims, links, article_ids=articles["article_id"].tolist())
     claims, links = restrict_claims(claims, links, outlets=outlets)
     coverage = claim_coverage(claims) if len(claims) else pd.DataFrame(
         columns=["claim_group", "label", "outlet", "carried", "claim_ids", "outlets_carrying"])
@@ -401,10 +519,11 @@ def event_claims(
     )
 
 
-def read_event_claims(store, event_id: str, *, outlets: list[str] | None = None, min_outlets: int = 1) -> EventClaims:
+def read_event_claims(store, event_id: str, *, outlets: list[str] | None = None, min_outlets: int = 1,
+                      leave_out: list[str] | tuple[str, ...] = ()) -> EventClaims:
     """:func:`event_claims` of one event read from ``store``."""
     return event_claims(store.claims(event_id), store.claim_links(event_id), event_articles(store, event_id),
-                        outlets=outlets, min_outlets=min_outlets)
+                        outlets=outlets, min_outlets=min_outlets, leave_out=leave_out)
 
 
 # --- framing of one event

@@ -101,6 +101,8 @@ class Key:
     default: object = None
 
 
+# Wire copies on the Event and Compare pages: flagged (default), or left out of the comparison.
+_WIRE = Key("choice", ("flag", "leave_out"), default="flag")
 # Every page's URL keys (each page's module docstring describes them); ``corpus`` is read on
 # every page. tests/test_links.py checks these against what the pages read.
 PAGE_KEYS: dict[str, dict[str, Key]] = {
@@ -108,9 +110,10 @@ PAGE_KEYS: dict[str, dict[str, Key]] = {
                                                      default="auto")},
     "event": {"event": Key("text"), "outlet": Key("texts"),
               "section": Key("choice", ("articles", "claims", "quotes", "framing"), default="articles"),
-              "min_outlets": Key("integer", low=1, high=1000, default=1)},
+              "min_outlets": Key("integer", low=1, high=1000, default=1), "wire": _WIRE},
     "compare": {"a": Key("text"), "b": Key("text"), "event": Key("text"), "outlet": Key("texts"),
-                "shared": Key("number", low=0.0, high=1.0), "reworded": Key("number", low=0.0, high=1.0)},
+                "shared": Key("number", low=0.0, high=1.0), "reworded": Key("number", low=0.0, high=1.0),
+                "wire": _WIRE},
     "outlets": {"outlet": Key("text"),
                 "tab": Key("choice", ("events", "similar", "words", "voices", "tone", "labels"), default="events"),
                 "missed_min": Key("integer", low=1, high=10_000, default=2),
@@ -306,7 +309,8 @@ def view_call(link: Link | str) -> tuple[str, tuple, dict]:
     if link.page == "event":
         if "event" not in params:
             raise ValueError("this Event link names no event: list them with list_events(store)")
-        kwargs = {"outlets": params.get("outlet"), "min_outlets": params.get("min_outlets")}
+        kwargs = {"outlets": params.get("outlet"), "min_outlets": params.get("min_outlets"),
+                  "without_wire_copies": params.get("wire") == "leave_out"}
         return "event_comparison", (params["event"],), {name: value for name, value in kwargs.items() if value}
     if link.page == "compare":
         thresholds = _thresholds(params)
@@ -315,7 +319,8 @@ def view_call(link: Link | str) -> tuple[str, tuple, dict]:
         if "a" in params or "b" in params:
             raise ValueError("this Compare link names one article: a comparison needs both a and b, or an event")
         if "event" in params:
-            return "outlet_comparison", (params["event"], *params.get("outlet", [])[:2]), thresholds
+            wire = {"without_wire_copies": True} if params.get("wire") == "leave_out" else {}
+            return "outlet_comparison", (params["event"], *params.get("outlet", [])[:2]), {**thresholds, **wire}
         raise ValueError("this Compare link names no articles and no event: nothing to compare")
     if link.page == "outlets":
         if "outlet" not in params:
@@ -408,10 +413,12 @@ def _shown(link: Link) -> list[str]:
 
 
 def _literal(value) -> str:
-    """A checked link value as Python source: str, int and float literals, lists of strings."""
+    """A checked link value as Python source: str, int, float and bool literals, lists of strings."""
     if isinstance(value, list):
         return "[" + ", ".join(_literal(item) for item in value) + "]"
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool):
+        return repr(value)
+    if not isinstance(value, str | int | float):
         raise TypeError(f"not a link value: {type(value).__name__}")
     return repr(value)
 

@@ -26,6 +26,10 @@ Tables (version 1):
     ingest_id, started_at, finished_at, inputs, added, already_present,
     rejected, aborted.
 
+Later versions add the analysis results (2: runs, models, events, stories, links, outlet
+similarity; 3: claims; 4: framing; 5: ``wire_copies``: article_id, outlet, wire_copy_of,
+copied_outlet, similarity, the articles that copy an earlier article of another outlet).
+
 Example:
     >>> with Store.open(":memory:") as store:
     ...     store.summary()["articles"]
@@ -284,13 +288,30 @@ _MIGRATIONS += (
         ),
     ),
 )
+_MIGRATIONS += (
+    _Migration(
+        5,
+        "wire copies: articles that copy an earlier article of another outlet",
+        (
+            # Corpus-wide (a copy and its original may fall in different events), rewritten whole
+            # by every analysis run; the columns of analysis.wire.wire_copies.
+            """CREATE TABLE wire_copies (
+                article_id VARCHAR PRIMARY KEY,
+                outlet VARCHAR NOT NULL,
+                wire_copy_of VARCHAR NOT NULL,
+                copied_outlet VARCHAR NOT NULL,
+                similarity DOUBLE NOT NULL
+            )""",
+        ),
+    ),
+)
 SCHEMA_VERSION = _MIGRATIONS[-1].version
 
 # Result tables whose rows belong to one event: replaced when the event is regrouped.
 _EVENT_TABLES = ("events", "article_events", "event_profiles", "outlet_similarity", "claims", "claim_links",
                  "framing_terms", "actor_labels", "voices", "tone")
 # Result tables computed over the whole corpus: rewritten whole by every run that supplies them.
-_CORPUS_TABLES = ("outlet_terms",)
+_CORPUS_TABLES = ("outlet_terms", "wire_copies")
 
 ARTICLE_COLUMNS = (
     "article_id", "outlet", "outlet_basis", "title", "published", "url", "author", "text",
@@ -697,7 +718,8 @@ class Store:
         replaced. ``tables`` holds new rows for ``events``, ``article_events``,
         ``event_links``, ``event_profiles`` and ``outlet_similarity`` and optionally ``claims``,
         ``claim_links``, ``framing_terms``, ``actor_labels``, ``voices`` and ``tone`` (columns as
-        the tables); a corpus-wide table given (``outlet_terms``) replaces its old rows whole. Stories are always rewritten whole from ``stories`` and
+        the tables); a corpus-wide table given (``outlet_terms``, ``wire_copies``) replaces its old
+        rows whole. Stories are always rewritten whole from ``stories`` and
         ``event_stories`` (event_id, story_id), since any event can change them.
         """
         connection = self.connection
@@ -785,15 +807,18 @@ class Store:
 
     def write_analysis_parquet(
         self, run_id: int, *, tables: dict[str, list[str]], stories: pd.DataFrame, event_stories: pd.DataFrame,
-        counts: dict[str, int],
+        counts: dict[str, int], frames: dict[str, pd.DataFrame] | None = None,
     ) -> None:
         """:meth:`write_analysis` of a full run (``replace_all``) whose result rows are in Parquet files.
 
         ``tables`` names, per result table, the files holding its rows (columns by name as the
         table's); every result table is cleared first, all in one transaction, and DuckDB reads
-        the files itself, so the rows never pass through Python.
+        the files itself, so the rows never pass through Python. A corpus-wide table small enough
+        to hold in memory may come in ``frames`` instead (``wire_copies``: the rows
+        :func:`analysis.wire.wire_copies` returns), written in the same transaction.
         """
-        unknown = set(tables) - set(_EVENT_TABLES + ("event_links",) + _CORPUS_TABLES)
+        frames = frames or {}
+        unknown = (set(tables) | set(frames)) - set(_EVENT_TABLES + ("event_links",) + _CORPUS_TABLES)
         if unknown:
             raise ValueError(f"not result tables: {', '.join(sorted(unknown))}")
         connection = self.connection
@@ -805,6 +830,11 @@ class Store:
                 if files:
                     listed = ", ".join(self._sql_path(Path(name)) for name in files)
                     connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
+            for table, frame in frames.items():
+                if len(frame):
+                    connection.register("incoming_rows", frame)
+                    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+                    connection.unregister("incoming_rows")
             self._finish_run(run_id, stories, event_stories, counts)
             connection.commit()
         except Exception:
@@ -839,6 +869,29 @@ class Store:
         for column in ("quantities", "entities"):
             frame[column] = frame[column].map(json.loads)
         return frame
+
+    def wire_copies(self, event_id: str | None = None) -> pd.DataFrame:
+        """Wire copies found by the last analysis: articles that copy an earlier article of another
+        outlet (see :mod:`analysis.wire`); all of them, or those in one event.
+
+        Columns: ``article_id``, ``outlet``, ``title``, ``published`` (UTC), ``wire_copy_of`` (the
+        article copied), ``copied_outlet``, ``copied_title``, ``copied_published`` (UTC),
+        ``similarity`` (Jaccard similarity of the two bodies' word shingles); ordered by outlet,
+        then article id.
+        """
+        where, parameters = ("", [])
+        if event_id is not None:
+            where = "WHERE w.article_id IN (SELECT article_id FROM article_events WHERE event_id = ?)"
+            parameters = [event_id]
+        frame = self.connection.execute(
+            f"""SELECT w.article_id, w.outlet, a.title, a.published, w.wire_copy_of, w.copied_outlet,
+                       c.title AS copied_title, c.published AS copied_published, w.similarity
+                FROM wire_copies w LEFT JOIN articles a ON a.article_id = w.article_id
+                LEFT JOIN articles c ON c.article_id = w.wire_copy_of
+                {where} ORDER BY w.outlet, w.article_id""",
+            parameters,
+        ).df()
+        return _as_utc(frame, ("published", "copied_published"))
 
     def claim_links(self, event_id: str | None = None) -> pd.DataFrame:
         """Verified claim pairs (of one event, or all): event_id, claim_a, claim_b, cosine, score, decision."""

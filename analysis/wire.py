@@ -38,8 +38,8 @@ import pandas as pd
 
 from analysis.settings import setting
 
-__all__ = ["NEAR_DUPLICATE_COLUMNS", "WIRE_COLUMNS", "near_duplicates", "shingles", "wire_copies",
-           "without_wire_copies"]
+__all__ = ["NEAR_DUPLICATE_COLUMNS", "WIRE_COLUMNS", "band_keys", "jaccard_of_texts", "lsh_bands", "near_duplicates",
+           "shingles", "wire_copies", "without_wire_copies"]
 
 NEAR_DUPLICATE_COLUMNS = ["article_a", "article_b", "similarity"]
 WIRE_COLUMNS = ["article_id", "outlet", "wire_copy_of", "copied_outlet", "similarity"]
@@ -67,6 +67,44 @@ def shingles(text: str, words: int) -> np.ndarray:
 def _jaccard(first: np.ndarray, second: np.ndarray) -> float:
     shared = len(np.intersect1d(first, second, assume_unique=True))
     return shared / (len(first) + len(second) - shared) if shared else 0.0
+
+
+def lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's ``MinHashLSH`` picks for ``threshold``: two
+    articles are candidates when all ``rows`` signature values of at least one band agree."""
+    from datasketch import MinHashLSH
+
+    index = MinHashLSH(threshold=threshold, num_perm=permutations)
+    return index.b, index.r
+
+
+def band_keys(texts: list[str], *, shingle_words: int, permutations: int, bands: int, rows: int) -> pd.DataFrame:
+    """The LSH band keys of each text, as :func:`near_duplicates` bands them: columns ``position``
+    (index into ``texts``), ``band`` and ``key`` (the band's signature values as bytes). Texts
+    without shingles have none. Two texts are LSH candidates when they share a (band, key) pair:
+    a join, so the candidates of a corpus can be found partition by partition."""
+    from datasketch import MinHash
+
+    blank = MinHash(num_perm=permutations, seed=1, hashfunc=int)
+    positions, band_numbers, keys = [], [], []
+    for position, text in enumerate(texts):
+        shingle_set = shingles(text or "", shingle_words)
+        if len(shingle_set) == 0:
+            continue
+        signature = blank.copy()
+        signature.update_batch(shingle_set)
+        values = signature.hashvalues
+        for band in range(bands):
+            positions.append(position)
+            band_numbers.append(band)
+            keys.append(values[band * rows : (band + 1) * rows].tobytes())
+    return pd.DataFrame({"position": np.array(positions, dtype=np.int64),
+                         "band": np.array(band_numbers, dtype=np.int16), "key": keys})
+
+
+def jaccard_of_texts(first: str, second: str, shingle_words: int) -> float:
+    """Exact Jaccard similarity of two texts' shingle sets (what a candidate pair is checked on)."""
+    return _jaccard(shingles(first or "", shingle_words), shingles(second or "", shingle_words))
 
 
 def near_duplicates(

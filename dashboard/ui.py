@@ -162,7 +162,7 @@ def open_store_or_stop() -> Path:
 _READABLE = frozenset({
     "summary", "outlet_counts", "articles", "article", "sentences", "events", "article_events",
     "article_events_with_outlets", "stories", "outlet_similarity", "outlet_similarity_overall", "claims",
-    "claim_links", "framing_table", "event_links", "event_profiles", "ingests", "last_run",
+    "claim_links", "framing_table", "event_links", "event_profiles", "ingests", "last_run", "wire_copies",
 })
 
 
@@ -329,7 +329,7 @@ def nav_links(**params) -> None:
 
 
 _PAGE_PARAMS = {
-    "overview": {"outlet"}, "event": {"event", "outlet"}, "compare": {"event", "outlet"},
+    "overview": {"outlet"}, "event": {"event", "outlet", "wire"}, "compare": {"event", "outlet", "wire"},
     "outlets": {"outlet"}, "claims": {"outlet"}, "data": set(),
 }
 

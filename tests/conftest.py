@@ -41,3 +41,20 @@ def analyzed_sample_store(tmp_path_factory) -> Path:
         assert ingest([str(SAMPLE)], store=store).added == 3
         analyze(store)
     return path
+
+
+@pytest.fixture(scope="session")
+def analyzed_wire_store(tmp_path_factory) -> Path:
+    """An analysed store of invented articles: an agency story, another outlet's word-for-word copy
+    of it (a wire copy) and a third outlet's own report, one event; plus an unrelated story. Built
+    once per test session: treat it as read-only (copy it to change it)."""
+    from analysis.pipeline import analyze
+    from tests.invented import OWN_REPORT, UNRELATED, WIRE_COPY, WIRE_STORY, write_jsonl
+
+    folder = tmp_path_factory.mktemp("wire")
+    corpus = write_jsonl(folder / "wire.jsonl", [WIRE_STORY, WIRE_COPY, OWN_REPORT, UNRELATED])
+    path = folder / "wire.duckdb"
+    with Store.open(path) as store:
+        assert ingest([str(corpus)], store=store).added == 4
+        analyze(store)
+    return path

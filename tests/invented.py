@@ -62,3 +62,43 @@ MARKET = {
     "Stallholders said the hall was warmer and drier, and that more shoppers came.",
     "outlet": "Riverside Courier",
 }
+
+# An agency story, the same story run word for word by another outlet (a wire copy), and a third
+# outlet's own report of the same event; plus an unrelated story.
+_TERMINAL = (
+    "The regional council of Norvale voted on Tuesday to close the old ferry terminal at Brackwater after "
+    "engineers found cracks in its main pier. Council leader Mara Quist said passengers would use a temporary "
+    "landing stage at the north quay from next month.\n\n"
+    "A new terminal will be built within three years at a cost of about 40 million, the council said. Ferry "
+    "operators warned that crossings could be delayed during the first weeks while crews learn the new approach, "
+    "and local traders asked for compensation for the lost trade."
+)
+WIRE_STORY = {
+    "title": "Norvale Council Closes Brackwater Ferry Terminal Over Cracked Pier",
+    "text": _TERMINAL,
+    "outlet": "Norvale Wire",
+    "published": "2022-04-05T09:00:00Z",
+}
+WIRE_COPY = {
+    "title": "Brackwater Ferry Terminal To Close After Cracks Found In Pier",
+    "text": _TERMINAL + "\n\nReporting by Norvale Wire.",
+    "outlet": "Daily Post",
+    "published": "2022-04-05T11:30:00Z",
+}
+OWN_REPORT = {
+    "title": "Brackwater Ferry Terminal Closed As Norvale Council Votes Over Cracked Pier",
+    "text": "Norvale councillors voted on Tuesday to shut the Brackwater ferry terminal after inspectors reported "
+    "cracks in the main pier. Mara Quist, the council leader, said the decision was about safety and that a "
+    "temporary landing stage at the north quay would open next month.\n\n"
+    "Harbour pilots told the Herald the north quay is exposed in winter storms. The council said a new terminal "
+    "would cost about 40 million and take three years to build.",
+    "outlet": "Harbour Herald",
+    "published": "2022-04-05T15:00:00Z",
+}
+UNRELATED = {
+    "title": "Valley Towns Swelter As Heatwave Passes 38 Degrees",
+    "text": "A heatwave pushed temperatures past 38 degrees in the valley towns on Sunday, and the health office "
+    "opened cooling rooms in three libraries. Farmers said the harvest had started two weeks early.",
+    "outlet": "Harbour Herald",
+    "published": "2022-06-12T08:00:00Z",
+}

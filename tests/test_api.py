@@ -194,6 +194,61 @@ def test_event_comparison_judges_claims_among_the_outlets_shown(store, seed):
     assert single.outlets == [US_NEWS] and single.claims.empty and list(single.charts()) == ["articles_by_outlet"]
 
 
+@pytest.fixture(scope="module")
+def wire(analyzed_wire_store):
+    with api.open_store(analyzed_wire_store) as opened:
+        event = opened.events().query("outlets == 3")["event_id"].item()
+        members = opened.article_events_with_outlets().query("event_id == @event")
+        yield opened, event, members.set_index("outlet")["article_id"]  # one article per outlet
+
+
+def test_wire_copies_are_flagged_and_can_be_left_out_of_an_event_comparison(wire):
+    store, event, articles = wire
+    copy, original, own = articles["Daily Post"], articles["Norvale Wire"], articles["Harbour Herald"]
+    flagged = api.event_comparison(store, event)
+    assert flagged.outlets == ["Daily Post", "Harbour Herald", "Norvale Wire"] and not flagged.without_wire_copies
+    assert flagged.wire_copies[["article_id", "wire_copy_of", "copied_outlet"]].values.tolist() == [
+        [copy, original, "Norvale Wire"]]
+    marks = flagged.articles.set_index("article_id")
+    assert marks.loc[copy, "wire_copy_of"] == original and marks.loc[copy, "copied_outlet"] == "Norvale Wire"
+    assert marks.loc[copy, "wire_similarity"] >= 0.8
+    assert marks.loc[[original, own], "wire_copy_of"].isna().all()
+    # The copy makes the agency's every claim look shared: the operators' warning is carried by two outlets.
+    warning = flagged.claims[flagged.claims["text"].str.startswith("Ferry operators warned")]
+    assert set(warning["status"]) == {"shared"} and set(warning["outlet"]) == {"Daily Post", "Norvale Wire"}
+
+    left_out = api.event_comparison(store, event, without_wire_copies=True)
+    assert left_out.without_wire_copies and left_out.outlets == ["Harbour Herald", "Norvale Wire"]
+    assert left_out.wire_copies.equals(flagged.wire_copies)  # what was left out, and why
+    assert copy not in set(left_out.articles["article_id"]) and left_out.articles["wire_copy_of"].isna().all()
+    assert set(left_out.articles_per_outlet["outlet"]) == {"Harbour Herald", "Norvale Wire"}
+    assert set(left_out.similarity["outlet_a"]) == set(left_out.similarity["outlet_b"]) == {"Harbour Herald",
+                                                                                            "Norvale Wire"}
+    stored = flagged.similarity.set_index(["outlet_a", "outlet_b"])["similarity"]
+    recomputed = left_out.similarity.set_index(["outlet_a", "outlet_b"])["similarity"]
+    assert recomputed[("Harbour Herald", "Norvale Wire")] == pytest.approx(stored[("Harbour Herald", "Norvale Wire")])
+    assert "Daily Post" not in set(left_out.claims["outlet"]) | set(left_out.claim_summary["outlet"])
+    assert "Daily Post" not in set(left_out.claims_omitted["outlet"]) | set(left_out.tone["outlet"])
+    warning = left_out.claims[left_out.claims["text"].str.startswith("Ferry operators warned")]
+    assert warning[["outlet", "status"]].values.tolist() == [["Norvale Wire", "unique"]]
+    assert set(flagged.claims_shared["claim_group"]) > set(left_out.claims_shared["claim_group"])
+    # An outlet chosen whose articles here are all copies has nothing left to compare.
+    only_copies = api.event_comparison(store, event, outlets=["Daily Post"], without_wire_copies=True)
+    assert only_copies.outlets == [] and only_copies.articles.empty and only_copies.claims.empty
+
+
+def test_compare_picks_main_articles_among_those_that_are_not_wire_copies(wire):
+    store, event, articles = wire
+    flagged = api.outlet_comparison(store, event, "Daily Post", "Harbour Herald")
+    assert flagged.wire_copies["article_id"].tolist() == [articles["Daily Post"]]
+    with pytest.raises(LookupError, match="Daily Post"):
+        api.outlet_comparison(store, event, "Daily Post", "Harbour Herald", without_wire_copies=True)
+    pair = api.outlet_comparison(store, event, without_wire_copies=True)
+    assert {pair.outlet_a, pair.outlet_b} == {"Harbour Herald", "Norvale Wire"} and pair.wire_copies.empty
+    assert api.corpus_overview(store).facts["wire_copies"] == 1
+    assert api.corpus_overview(store, outlets=["Harbour Herald"]).facts["wire_copies"] == 0
+
+
 def test_article_comparison_within_and_across_events(store, seed):
     pair = api.article_comparison(store, seed["telegraph"], seed["cbs"])
     assert (pair.outlet_a, pair.outlet_b, pair.event_id) == (TELEGRAPH, CBS, seed["shared"])
@@ -235,7 +290,7 @@ def test_claim_search_finds_each_outlets_wording(store):
 def test_overview_article_and_summary(store, seed):
     overview = api.corpus_overview(store)
     assert overview.facts == {"articles": 3, "outlets": 3, "first_published": "2010-12-01",
-                              "last_published": "2012-06-19", "undated": 0}
+                              "last_published": "2012-06-19", "undated": 0, "wire_copies": 0}
     assert overview.events["event_id"].tolist() == [seed["shared"], seed["asylum"]]
     filtered = api.corpus_overview(store, outlets=[CBS], frequency="year")
     assert filtered.facts["articles"] == 1 and filtered.timeline["frequency"].unique().tolist() == ["year"]

@@ -109,6 +109,8 @@ CASES = [
     ("event_comparison", lambda store, seed: api.event_comparison(store, seed["shared"])),
     ("event_comparison", lambda store, seed: api.event_comparison(store, seed["shared"], outlets=[CBS])),
     ("event_comparison", lambda store, seed: api.event_comparison(store, seed["asylum"])),
+    ("event_comparison", lambda store, seed: api.event_comparison(store, seed["shared"], without_wire_copies=True)),
+    ("outlet_comparison", lambda store, seed: api.outlet_comparison(store, seed["shared"], without_wire_copies=True)),
     ("article_comparison", lambda store, seed: api.article_comparison(store, seed["telegraph"], seed["cbs"])),
     ("article_comparison", lambda store, seed: api.article_comparison(store, seed["telegraph"], seed["us_news"])),
     ("outlet_comparison", lambda store, seed: api.outlet_comparison(store, seed["shared"], TELEGRAPH, CBS)),

@@ -35,6 +35,7 @@ TABLES = {
     "event_profiles": ["event_id", "term"], "outlet_similarity": ["event_id", "outlet_a", "outlet_b"],
     "stories": ["story_id"], "claims": ["claim_id"], "claim_links": ["claim_a", "claim_b"],
     "framing_terms": None, "actor_labels": None, "voices": None, "tone": None, "outlet_terms": None,
+    "wire_copies": ["article_id"],
 }
 
 
@@ -230,6 +231,18 @@ def test_dask_analyze_stores_what_local_analyze_stores(corpus_files, corpus, siz
 
 def test_dask_analyze_on_the_sample_store(dask_engine, tmp_path, monkeypatch):
     local, partitioned = _analysed_twice(SAMPLE, tmp_path, dask_engine, 1, monkeypatch)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(local[table], partitioned[table], check_dtype=False, obj=table)
+
+
+def test_partitioned_analyze_finds_the_wire_copies_across_partitions(tmp_path, monkeypatch):
+    """An agency story and its word-for-word copy in different partitions (one article each): the
+    band keys meet in the join, and the stored copies equal the in-process ones."""
+    from tests.invented import OWN_REPORT, UNRELATED, WIRE_COPY, WIRE_STORY, write_jsonl
+
+    corpus = write_jsonl(tmp_path / "wire.jsonl", [WIRE_STORY, WIRE_COPY, OWN_REPORT, UNRELATED])
+    local, partitioned = _analysed_twice(corpus, tmp_path, InProcessEngine(), 1, monkeypatch)
+    assert len(local["wire_copies"]) == 1  # the copy is found at all
     for table in TABLES:
         pd.testing.assert_frame_equal(local[table], partitioned[table], check_dtype=False, obj=table)
 

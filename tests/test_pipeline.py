@@ -160,3 +160,37 @@ def test_analyze_reports_progress_in_order_and_finishes_at_one(sample_store_path
         again = []
         assert analyze(store, progress=lambda done, step: again.append((done, step))).mode == "none"
     assert again == [(1.0, "up to date")]
+
+
+def test_analyze_stores_the_wire_copies_of_the_corpus(analyzed_wire_store, tmp_path, monkeypatch):
+    from tests.invented import WIRE_COPY, WIRE_STORY, write_jsonl
+
+    db = tmp_path / "wire.duckdb"
+    shutil.copyfile(analyzed_wire_store, db)
+    with Store.open(db) as store:
+        articles = store.articles().set_index("outlet")["article_id"]
+        copies = store.wire_copies()
+        assert copies[["article_id", "outlet", "wire_copy_of", "copied_outlet"]].values.tolist() == [
+            [articles["Daily Post"], "Daily Post", articles["Norvale Wire"], "Norvale Wire"]]
+        assert copies.loc[0, "similarity"] >= 0.8 and copies.loc[0, "copied_title"] == WIRE_STORY["title"]
+        event = store.article_events().set_index("article_id").loc[articles["Daily Post"], "event_id"]
+        assert store.wire_copies(event)["article_id"].tolist() == [articles["Daily Post"]]
+        assert store.wire_copies("e-no-such-event").empty
+
+        # An incremental run finds a new copy, and an earlier original that arrives late.
+        later = {**WIRE_COPY, "outlet": "Evening Star", "published": "2022-04-06T18:00:00Z",
+                 "text": WIRE_COPY["text"] + "\n\nOur reporter at the quay said the first ferries were running on time."}
+        earliest = {**WIRE_STORY, "outlet": "Agence Norvale", "published": "2022-04-05T06:00:00Z",
+                    "title": "Brackwater terminal to close"}
+        ingest([str(write_jsonl(tmp_path / "more.jsonl", [later, earliest]))], store=store)
+        monkeypatch.setenv("COVERAGE_LENS_REFIT_GROWTH", "10")  # two new articles on four: no refit
+        report = analyze(store)
+        assert report.mode == "incremental"
+        copies = store.wire_copies().set_index("outlet")
+        assert set(copies.index) == {"Daily Post", "Evening Star", "Norvale Wire"}
+        assert set(copies["copied_outlet"]) == {"Agence Norvale"}
+
+        # The stored copies follow the wire settings: a change recomputes them.
+        monkeypatch.setenv("COVERAGE_LENS_WIRE_THRESHOLD", "0.97")
+        assert analyze(store).mode == "recluster"
+        assert set(store.wire_copies()["outlet"]) == {"Daily Post", "Norvale Wire"}  # word for word (sign-off aside)

@@ -297,7 +297,8 @@ def test_reader_while_a_writer_runs_gets_a_clear_error(tmp_path, corpus):
 # --- an analysis killed before it commits -------------------------------------------------------
 
 RESULT_TABLES = ("events", "article_events", "event_links", "event_profiles", "stories", "outlet_similarity",
-                 "claims", "claim_links", "framing_terms", "actor_labels", "voices", "tone", "outlet_terms")
+                 "claims", "claim_links", "framing_terms", "actor_labels", "voices", "tone", "outlet_terms",
+                 "wire_copies")
 
 
 def results_snapshot(db: Path) -> dict[str, list]:
@@ -452,3 +453,28 @@ def test_backup_is_a_readable_store_of_the_old_version(tmp_path):
         Store.open(restored, read_only=True)
     with Store.open(restored) as store:  # restoring it and opening it migrates it again
         assert store.summary()["articles"] == 3
+
+
+def test_a_store_analysed_before_wire_copies_is_migrated_then_analysed_again(tmp_path, analyzed_wire_store):
+    """Schema 5 added the wire_copies table: a store analysed under schema 4 is backed up, migrated,
+    and its next analysis (a recluster: its run's settings are schema 4's) finds the copies."""
+    from analysis.pipeline import GROUPING_SETTINGS, analyze
+
+    db = tmp_path / "corpus.duckdb"
+    shutil.copyfile(analyzed_wire_store, db)
+    with duckdb.connect(str(db)) as connection:  # what schema 4 wrote: no table, no wire settings in the run
+        connection.execute("DROP TABLE wire_copies")
+        connection.execute("DELETE FROM schema_migrations WHERE version = 5")
+        settings = json.loads(connection.execute("SELECT settings FROM runs").fetchone()[0])
+        old = {name: settings[name] for name in GROUPING_SETTINGS} | {"schema_version": 4}
+        connection.execute("UPDATE runs SET settings = ?", [json.dumps(old, sort_keys=True)])
+    original = table_contents(db)
+    with pytest.raises(StoreError, match="needs migrating"):
+        Store.open(db, read_only=True)
+    with Store.open(db) as store:
+        assert store.backup_path == tmp_path / "corpus.v4.bak.duckdb" and store.schema_version() == SCHEMA_VERSION
+        assert store.wire_copies().empty
+        assert analyze(store).mode == "recluster"
+        assert store.wire_copies()["outlet"].tolist() == ["Daily Post"]
+        assert analyze(store).mode == "none"
+    assert table_contents(tmp_path / "corpus.v4.bak.duckdb") == original

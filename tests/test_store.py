@@ -220,3 +220,31 @@ def test_a_reader_while_this_process_writes_gets_an_in_use_message(sample_store_
     with Store.open(sample_store_path):
         with pytest.raises(StoreError, match="in use by an ingest or analysis in this process"):
             Store.open(sample_store_path, read_only=True)
+
+
+def test_a_partitioned_run_writes_wire_copies_from_memory_with_its_parquet_tables(analyzed_wire_store, tmp_path):
+    """What analysis/scale/run.py calls: wire copies come as a DataFrame, the other tables as files,
+    all in one transaction that first clears every result table."""
+    import shutil
+
+    import pandas as pd
+
+    from analysis.wire import WIRE_COLUMNS, wire_copies
+
+    db = tmp_path / "wire.duckdb"
+    shutil.copyfile(analyzed_wire_store, db)
+    with Store.open(db) as store:
+        expected = store.wire_copies()
+        found = wire_copies(store.analysis_articles())
+        assert list(found.columns) == WIRE_COLUMNS and found["article_id"].tolist() == expected["article_id"].tolist()
+        empty_stories = pd.DataFrame(columns=["story_id", "events", "articles", "first_published", "last_published"])
+        finish = {"stories": empty_stories, "event_stories": pd.DataFrame(columns=["event_id", "story_id"]),
+                  "counts": {"articles": 4, "new_articles": 0, "events": 0, "stories": 0}}
+        with pytest.raises(ValueError, match="not result tables: copies"):
+            store.write_analysis_parquet(store.start_run("refit", {}, 1), tables={}, frames={"copies": found},
+                                         **finish)
+        store.write_analysis_parquet(store.start_run("refit", {}, 1), tables={}, frames={"wire_copies": found},
+                                     **finish)
+        assert store.wire_copies().equals(expected) and store.events().empty
+        store.write_analysis_parquet(store.start_run("refit", {}, 1), tables={}, **finish)
+        assert store.wire_copies().empty

@@ -13,8 +13,8 @@ in-process result):
 5. group each home partition's components into events (``analyze``: with their event,
    link, profile and similarity tables); ``analyze`` then computes framing and claims in
    batches of whole events alike in size, voices, the corpus-wide outlet words (term counts
-   per partition, added up) and stories (over every event's profile, on the client), and
-   loads the result tables from Parquet into the store.
+   per partition, added up), wire copies (:mod:`analysis.scale.copies`) and stories (over
+   every event's profile, on the client), and loads the result tables from Parquet into the store.
 
 Each step's memory is bounded by its partition (plus the overlap and the border
 components it imports), never by the corpus; the client holds per-article index arrays
@@ -37,6 +37,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from analysis.events import _ids_by_group, event_profiles, group_events, link_stories, stable_id
+from analysis.scale.copies import candidate_pairs, check_pairs, copies_from_pairs, partition_band_keys
 from analysis.scale.engines import Engine, InProcessEngine, open_engine
 from analysis.scale.grouping import (
     Instructions,
@@ -68,6 +69,7 @@ from analysis.scale.tables import (
 )
 from analysis.settings import setting
 from analysis.vectorize import ArticleVectorizer
+from analysis.wire import lsh_bands
 
 __all__ = ["RunSummary", "analyze_partitioned", "group_partitioned"]
 
@@ -232,6 +234,25 @@ def _outlet_terms(engine: Engine, counted: list) -> pd.DataFrame:
     scored = [engine.submit("outlet terms", score_outlets, counted[0], first, min(first + step, outlets))
               for first in range(0, outlets, step)]
     return outlet_terms(engine.gather(scored))
+
+
+def _wire_copies(engine: Engine, root: str, plan: Plan) -> pd.DataFrame:
+    """The corpus's wire copies (:mod:`analysis.scale.copies`): band keys per partition, candidate
+    pairs by a join, each checked in the partition of its first article."""
+    threshold, words = float(setting("wire_threshold")), int(setting("wire_shingle_words"))
+    permutations = int(setting("wire_permutations"))
+    bands, rows = lsh_bands(threshold, permutations)
+    engine.gather([engine.submit("wire copies", partition_band_keys, root, partition, words, permutations, bands, rows)
+                   for partition in plan.partitions])
+    pairs = candidate_pairs(root)
+    names = np.array([partition.name for partition in plan.partitions], dtype=object)
+    checked = []
+    for _, group in pairs.groupby(plan.partition_of_row[pairs["left_row"].to_numpy()]):
+        touched = np.concatenate([group["left_row"].to_numpy(), group["right_row"].to_numpy()])
+        parts = sorted(set(names[plan.partition_of_row[touched]]))
+        checked.append(engine.submit("wire copies", check_pairs, root, parts, group.reset_index(drop=True), words,
+                                     threshold))
+    return copies_from_pairs(engine.gather(checked))
 
 
 def _outlet_count(counts: OutletTermCounts) -> int:
@@ -420,10 +441,11 @@ def analyze_partitioned(store, *, mode: str, dates: pd.DataFrame, new_articles: 
             summary.event_seconds[part] = sum(done[part] for done in compared)
         summary.batches = len(batches)
         clock.lap("framing and claims")
-        progress(0.85, "voices, outlet words and stories")
+        progress(0.85, "voices, outlet words, wire copies and stories")
         voices = runner.submit("voices", voices_table, root)
         exchange.write("results/outlet_terms", "all", _outlet_terms(runner, counted))
         runner.gather([voices])
+        copies = _wire_copies(runner, root, plan)
         fact_columns = ["event_id", "articles", "first_published", "last_published"]
         profiles = exchange.read_all("results/event_profiles").to_pandas()
         event_facts = exchange.read_all("results/events", columns=fact_columns).to_pandas()
@@ -435,6 +457,7 @@ def analyze_partitioned(store, *, mode: str, dates: pd.DataFrame, new_articles: 
             run_id, tables=tables, stories=stories, event_stories=event_stories,
             counts={"articles": len(dates), "new_articles": new_articles, "events": len(event_facts),
                     "stories": len(stories)},
+            frames={"wire_copies": copies},
         )
         clock.lap("load store")
         clock.finish(runner)

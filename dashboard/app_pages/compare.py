@@ -3,7 +3,8 @@ and the claims each one alone carries.
 
 URL state: ``a`` and ``b`` (article ids), ``event`` (the event both are in), ``outlet`` (twice:
 the outlets of A and B), ``shared`` and ``reworded`` (sentence thresholds, when not the
-settings' defaults). A link may name just the event and two outlets: each side is then that
+settings' defaults) and ``wire`` (``flag``, or ``leave_out``: wire copies are not offered, so each
+outlet's main article is one of its own). A link may name just the event and two outlets: each side is then that
 outlet's main article in the event (the one with the most claims; see
 :func:`analysis.comparison.main_articles`), and the page writes the chosen ids into the URL.
 Two articles of different events (or not analysed yet) are compared sentence by sentence only:
@@ -45,6 +46,7 @@ requested_event = ui.query_text("event")
 requested_outlets = ui.query_list("outlet")
 shared_requested = ui.query_number("shared", DEFAULT_SHARED, low=0.0, high=1.0)
 reworded_requested = ui.query_number("reworded", DEFAULT_REWORDED, low=0.0, high=1.0)
+requested_wire = ui.query_choice("wire", ("flag", "leave_out"), "flag")
 
 for side in SIDES:
     if requested[side] and ui.read(path, "article", requested[side]) is None:
@@ -83,6 +85,12 @@ with st.sidebar:
     shared = round(st.number_input("Shared at or above", 0.0, 1.0, shared_requested, 0.05, key="compare_shared"), 3)
     reworded = round(st.number_input("Reworded at or above", 0.0, 1.0, reworded_requested, 0.05,
                                      key="compare_reworded"), 3)
+    leave_out = st.checkbox(
+        "Leave out wire copies", value=requested_wire == "leave_out", key="compare_wire", on_change=_forget,
+        args=WIDGETS, help="Offer only articles that are not wire copies (an earlier article of another outlet "
+                           "repeated nearly word for word), so each outlet is compared through its own reporting.",
+    )
+wire = "leave_out" if leave_out else None
 if reworded > shared:
     st.warning(f"The reworded threshold ({reworded:g}) is above the shared one ({shared:g}); using {shared:g} "
                "for both.")
@@ -104,13 +112,17 @@ if cross:
     outlets = {side: ui.read(path, "article", article_ids[side])["outlet"] for side in SIDES}
 elif event_id is None:
     ui.set_query(shared=None if shared == DEFAULT_SHARED else shared,
-                 reworded=None if reworded == DEFAULT_REWORDED else reworded)
+                 reworded=None if reworded == DEFAULT_REWORDED else reworded, wire=wire)
     st.info("Pick an event, or open two articles from the Event page, to compare them side by side.")
-    ui.nav_links()
+    ui.nav_links(wire=wire)
     ui.copy_link()
     st.stop()
 else:
     event_articles = ui.computed(path, comparison.event_articles, event_id)
+    copied = set(ui.read(path, "wire_copies", event_id)["article_id"])
+    if leave_out:
+        event_articles = comparison.event_scope(event_articles, ui.read(path, "wire_copies", event_id),
+                                                without_wire_copies=True).articles
     claims_of_event = ui.read(path, "claims", event_id)
     main = comparison.main_articles(event_articles, claims_of_event)
     main_of = dict(zip(main["outlet"], main["article_id"]))
@@ -127,9 +139,18 @@ else:
             others = [name for name in default_pair + event_outlets if name != start_outlets.get("a")]
             start_outlets[side] = others[0] if others else default_pair[0]
     stale = [side.upper() for side in SIDES if requested[side] and requested[side] not in outlet_of]
-    if stale and event_id == requested_event:
+    if leave_out and stale and all(requested[label.lower()] in copied for label in stale):
+        st.info(f"Article {' and '.join(stale)} of the link is a wire copy, left out: each side shows its outlet's "
+                "main article among its own instead.")
+    elif stale and event_id == requested_event:
         st.info(f"Article {' and '.join(stale)} of the link is not in this event; each side shows its outlet's main "
                 "article instead.")
+    if not event_outlets:
+        st.info("Every article of this event is a wire copy of an article outside it: untick “Leave out wire "
+                "copies” to compare them.")
+        ui.nav_links(event=event_id, wire=wire)
+        ui.copy_link()
+        st.stop()
     if len(event_outlets) == 1:
         st.info("One outlet covered this event: both sides show its articles.")
     left, right = st.columns(2)
@@ -160,6 +181,7 @@ else:
 ui.set_query(
     event=event_id, outlet=[outlets["a"], outlets["b"]], a=article_ids["a"], b=article_ids["b"],
     shared=None if shared == DEFAULT_SHARED else shared, reworded=None if reworded == DEFAULT_REWORDED else reworded,
+    wire=wire,
 )
 
 try:
@@ -176,6 +198,8 @@ claims = (claims_of_event[claims_of_event["article_id"].isin(article_ids.values(
           else pd.DataFrame(columns=["article_id", "sentence_no", "claim_group"]))
 a_to_b, b_to_a = comparison.match_by_claims(a_to_b, b_to_a, claims, article_ids["a"], article_ids["b"])
 counts = comparison.alignment_counts(a_to_b, b_to_a).set_index("side")
+copies_shown = comparison.wire_copies_among(ui.read(path, "wire_copies"), list(article_ids.values()))
+copy_of = {row["article_id"]: row for _, row in copies_shown.iterrows()}
 
 st.caption("Green: the other article has a sentence in nearly the same words. Orange: reworded (a sentence with "
            "some of the same words, or one whose claim was matched to a claim of the other article). No colour: "
@@ -187,6 +211,11 @@ for side, alignment, column in (("a", a_to_b, columns[0]), ("b", b_to_a, columns
         published = article["published"].date().isoformat() if article["published"] else "date unknown"
         ui.plain_text(f"{side.upper()} · {article['outlet']} · {published}")
         ui.plain_text(article["title"] or "(untitled)", kind="text")
+        if article_ids[side] in copy_of:
+            copy = copy_of[article_ids[side]]
+            ui.plain_text(f"Wire copy of {copy['copied_outlet']}'s article “{copy['copied_title'] or '(untitled)'}” "
+                          f"(similarity {copy['similarity']:.2f})")
+            ui.page_link("article", "Read the article it copies", article=copy["wire_copy_of"])
         row = counts.loc[side.upper()]
         metrics = st.columns(3)
         metrics[0].metric("Shared", int(row["shared"]))
@@ -234,6 +263,6 @@ else:
             ui.table(conflicts, "conflicting_figures", key="compare_conflicts")
 
 if same_event:
-    ui.page_link("event", "Back to the event", event=event_id, outlet=[outlets["a"], outlets["b"]])
-ui.nav_links(event=event_id, outlet=[outlets["a"], outlets["b"]])
+    ui.page_link("event", "Back to the event", event=event_id, outlet=[outlets["a"], outlets["b"]], wire=wire)
+ui.nav_links(event=event_id, outlet=[outlets["a"], outlets["b"]], wire=wire)
 ui.copy_link()

@@ -2,8 +2,10 @@
 
 URL state: ``event`` (event id; without it the page asks for one), ``outlet`` (repeatable: the
 outlets shown, none meaning all; shared, unique and omitted claims are judged among the outlets
-shown), ``section`` (``articles``, ``claims``, ``quotes``, ``framing``) and ``min_outlets``
-(claim groups the coverage matrix draws: carried by at least this many outlets).
+shown), ``section`` (``articles``, ``claims``, ``quotes``, ``framing``), ``min_outlets``
+(claim groups the coverage matrix draws: carried by at least this many outlets) and ``wire``
+(``flag``: wire copies are marked in the articles table; ``leave_out``: they are left out of the
+comparison, see :func:`analysis.comparison.event_scope`).
 """
 
 import pandas as pd
@@ -25,6 +27,12 @@ SECTIONS = {"articles": "Articles and similarity", "claims": "Claims", "quotes":
 MAX_MIN_OUTLETS = 1000
 TOP_SPEAKERS = 15
 TOP_TERMS = 10
+# The wire copies' table: who copied whom, and how much of the wording they share.
+WIRE_COLUMNS = {"outlet": "Outlet", "title": st.column_config.TextColumn("Title", width="large"),
+                "published": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD"),
+                "copied_outlet": "Copy of an article of", "copied_title": st.column_config.TextColumn("Its title"),
+                "similarity": st.column_config.NumberColumn("Similarity (Jaccard)", format="%.2f"),
+                "article_id": "Article id", "wire_copy_of": "Copied article id"}
 
 
 def _forget(*keys: str) -> None:
@@ -46,6 +54,7 @@ requested_event = ui.query_text("event")
 requested_outlets = ui.query_list("outlet")
 requested_section = ui.query_choice("section", list(SECTIONS), "articles")
 requested_min = int(ui.query_number("min_outlets", 1, low=1, high=MAX_MIN_OUTLETS, integer=True))
+requested_wire = ui.query_choice("wire", ("flag", "leave_out"), "flag")
 
 if requested_event and not (events["event_id"] == requested_event).any():
     st.title("Event")
@@ -88,7 +97,14 @@ with st.sidebar:
         "Claims in the matrix: carried by at least", min_value=1, max_value=MAX_MIN_OUTLETS, value=requested_min,
         step=1, key="event_min_outlets", help="Outlets that must carry a claim for the coverage matrix to draw it.",
     )
-shown = chosen or event_outlets
+    leave_out = st.checkbox(
+        "Leave out wire copies", value=requested_wire == "leave_out", key="event_wire",
+        help="A wire copy repeats, nearly word for word, an earlier article of another outlet (an agency story "
+             "run under several names). Left out, it no longer counts as its outlet agreeing with the original.",
+    )
+scope = comparison.event_scope(articles, ui.read(path, "wire_copies", event_id), outlets=chosen,
+                               without_wire_copies=leave_out)
+shown = scope.outlets
 ui.plain_text(event["label"] if isinstance(event["label"], str) and event["label"] else "(untitled event)",
               kind="title")
 first, last = event["first_published"], event["last_published"]
@@ -97,13 +113,38 @@ columns[0].metric("Articles", f"{int(event['articles']):,}")
 columns[1].metric("Outlets", f"{int(event['outlets']):,}")
 columns[2].metric("First published", first.date().isoformat() if pd.notna(first) else "–")
 columns[3].metric("Last published", last.date().isoformat() if pd.notna(last) else "–")
-pair = chosen[:2] if len(chosen) >= 2 else comparison.default_outlet_pair(articles[articles["outlet"].isin(shown)])
+wire = "leave_out" if leave_out else None
+pair = shown[:2] if len(chosen) >= 2 else comparison.default_outlet_pair(scope.articles)
 if len(pair) == 2:
-    ui.page_link("compare", "Compare two outlets' coverage side by side", event=event_id, outlet=pair)
+    ui.page_link("compare", "Compare two outlets' coverage side by side", event=event_id, outlet=pair, wire=wire)
 section = st.radio("Section", list(SECTIONS), index=list(SECTIONS).index(requested_section),
                    format_func=SECTIONS.get, horizontal=True, key="event_section", label_visibility="collapsed")
 ui.set_query(event=event_id, outlet=chosen, section=None if section == "articles" else section,
-             min_outlets=None if min_outlets == 1 else int(min_outlets))
+             min_outlets=None if min_outlets == 1 else int(min_outlets), wire=wire)
+
+copies = scope.copies
+if len(copies) and leave_out:
+    st.info(f"{len(scope.leave_out):,} wire {'copy is' if len(scope.leave_out) == 1 else 'copies are'} left out of "
+            "this comparison: each repeats an earlier article of another outlet, listed below with the Jaccard "
+            "similarity of their word runs.")
+    if scope.copied_only:
+        st.caption("Left out with them, since all their articles here are copies: "
+                   + ", ".join(ui.literal(name) for name in scope.copied_only[:10]) + ".")
+    if set(copies.loc[copies["article_id"].isin(scope.leave_out), "outlet"]) & set(shown):
+        st.caption("Words, quotes and tone are stored per outlet: an outlet with its own articles beside a copy "
+                   "still counts the copy there.")
+    ui.table(copies, "wire_copies_left_out", key="event_wire_copies", column_config=WIRE_COLUMNS,
+             column_order=list(WIRE_COLUMNS))
+elif len(copies):
+    st.caption(f"{len(copies):,} of these articles {'is a wire copy' if len(copies) == 1 else 'are wire copies'} "
+               "of another outlet's earlier article (see “Wire copy of” in the articles table): tick “Leave out "
+               "wire copies” to compare the outlets without them.")
+if not shown:
+    st.info("Every article of the outlets chosen is a wire copy: with wire copies left out there is nothing to "
+            "compare.")
+    ui.nav_links(event=event_id, outlet=chosen, wire=wire)
+    ui.copy_link()
+    st.stop()
 
 
 
@@ -112,7 +153,8 @@ def _claim_links(claims, main, claim_id: str, article_id: str) -> None:
     ui.page_link("article", "Read the article of the selected claim", article=article_id)
     partner = comparison.compare_partner(claims, claim_id, main)
     if partner:
-        ui.page_link("compare", "Compare that article with another outlet's", event=event_id, a=article_id, b=partner)
+        ui.page_link("compare", "Compare that article with another outlet's", event=event_id, a=article_id, b=partner,
+                     wire=wire)
 
 
 def _selected(selection) -> list[int]:
@@ -120,7 +162,7 @@ def _selected(selection) -> list[int]:
 
 
 if section == "articles":
-    shown_articles = articles[articles["outlet"].isin(shown)].reset_index(drop=True)
+    shown_articles = scope.articles
     counts = comparison.articles_per_outlet(shown_articles)
     ui.chart(articles_by_outlet_chart(counts), counts, "articles_by_outlet", key="event_counts")
     st.subheader("Articles")
@@ -128,7 +170,10 @@ if section == "articles":
     selection = ui.table(
         shown_articles, "event_articles", key="event_articles", on_select="rerun", selection_mode="multi-row",
         column_config={"published": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD"),
-                       "article_id": st.column_config.TextColumn("Article id")},
+                       "article_id": st.column_config.TextColumn("Article id"),
+                       "wire_copy_of": st.column_config.TextColumn("Wire copy of"),
+                       "copied_outlet": "Copied outlet",
+                       "wire_similarity": st.column_config.NumberColumn("Wire similarity", format="%.2f")},
     )
     rows = _selected(selection)
     if len(rows) == 1:
@@ -136,9 +181,9 @@ if section == "articles":
     elif len(rows) >= 2:
         first_row, second_row = shown_articles.iloc[rows[0]], shown_articles.iloc[rows[1]]
         ui.page_link("compare", "Compare the two selected articles", event=event_id, a=first_row["article_id"],
-                     b=second_row["article_id"], outlet=[first_row["outlet"], second_row["outlet"]])
+                     b=second_row["article_id"], outlet=[first_row["outlet"], second_row["outlet"]], wire=wire)
     st.subheader("How alike the outlets' coverage is")
-    similarity = ui.read(path, "outlet_similarity", event_id)
+    similarity = ui.computed(path, comparison.event_similarity, event_id, leave_out=tuple(scope.leave_out))
     similarity = similarity[similarity["outlet_a"].isin(shown) & similarity["outlet_b"].isin(shown)]
     if similarity["outlet_a"].nunique() < 2:
         st.info("Similarity needs two outlets: this view has one.")
@@ -146,8 +191,8 @@ if section == "articles":
         ui.chart(similarity_heatmap(similarity), similarity, "outlet_similarity", key="event_similarity")
 
 elif section == "claims":
-    tables = ui.computed(path, comparison.read_event_claims, event_id, outlets=chosen or None,
-                         min_outlets=int(min_outlets))
+    tables = ui.computed(path, comparison.read_event_claims, event_id, outlets=scope.compared,
+                         min_outlets=int(min_outlets), leave_out=tuple(scope.leave_out))
     if tables.listing.empty:
         st.info("No claims to compare here: claims are extracted and matched only for events that two or more "
                 "outlets covered.")
@@ -209,7 +254,7 @@ elif section == "claims":
                 ui.page_link("article", "Read the article that carries the selected claim", article=row["article_id"])
                 if len(own):
                     ui.page_link("compare", "Compare the omitting outlet's article with it", event=event_id,
-                                 a=own.iloc[0], b=row["article_id"])
+                                 a=own.iloc[0], b=row["article_id"], wire=wire)
 
         st.subheader("Conflicting figures")
         conflicts = tables.conflicts
@@ -229,7 +274,7 @@ elif section == "claims":
             if rows:
                 row = conflicts.iloc[rows[0]]
                 ui.page_link("compare", "Compare the two articles of the selected conflict", event=event_id,
-                             a=row["article_a"], b=row["article_b"])
+                             a=row["article_a"], b=row["article_b"], wire=wire)
 
 elif section == "quotes":
     voices = ui.read(path, "framing_table", "voices", event_id)
@@ -257,7 +302,7 @@ else:
 
     st.subheader("How each outlet labels the main actors")
     labels = ui.read(path, "framing_table", "actor_labels", event_id)
-    labels = labels[labels["outlet"].isin(shown)]
+    labels = labels[labels["outlet"].isin(shown) & ~labels["article_id"].isin(scope.leave_out)]
     side_by_side = comparison.actor_labels_side_by_side(labels, outlets=shown)
     if side_by_side.empty:
         st.info("No actor labels found for the outlets shown.")
@@ -272,5 +317,5 @@ else:
     else:
         ui.chart(tone_chart(tone), tone, "tone_by_outlet", key="event_tone")
 
-ui.nav_links(event=event_id, outlet=chosen)
+ui.nav_links(event=event_id, outlet=chosen, wire=wire)
 ui.copy_link()

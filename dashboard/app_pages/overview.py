@@ -79,6 +79,11 @@ columns[3].metric("Last published", last)
 undated = len(articles) - len(dates)
 if undated:
     st.caption(f"{undated:,} articles have no publication date and are left out of the timeline.")
+wire_copies = ui.read(path, "wire_copies")
+wire_copies = wire_copies[wire_copies["outlet"].isin(articles["outlet"])]
+if len(wire_copies):
+    st.caption(f"{len(wire_copies):,} of these articles are wire copies: they repeat, nearly word for word, an "
+               "earlier article of another outlet. The Event and Compare pages flag them and can leave them out.")
 
 st.subheader("Coverage over time")
 timeline = coverage_timeline(articles, frequency=None if frequency == "auto" else frequency,

@@ -168,3 +168,22 @@ def test_a_single_outlet_event_compares_its_own_articles(app, seed):
     assert any("One outlet covered this event" in info.value for info in app.info)
     assert app.query_params["a"] == seed[USNEWS] == app.query_params["b"]
     assert any("Neither article has claims" in info.value for info in app.info)
+
+
+def test_wire_copies_are_flagged_and_left_out_of_the_choices(app_over, analyzed_wire_store):
+    with Store.open(analyzed_wire_store, read_only=True) as store:
+        event = store.events().query("outlets == 3")["event_id"].item()
+        members = store.article_events_with_outlets().query("event_id == @event").set_index("outlet")["article_id"]
+    app = run_with(app_over(analyzed_wire_store, PAGE), a=members["Daily Post"], b=members["Harbour Herald"])
+    # Flagged under A's title, escaped as all text from the corpus is.
+    assert any(element.proto.body.startswith('<p style="font-size') and "Wire copy of Norvale Wire&#x27;s article"
+               in element.proto.body for element in app.get("html"))
+    assert app.checkbox(key="compare_wire").value is False
+    assert "Daily Post" in app.selectbox(key="compare_outlet_a").options
+
+    app = run_with(app_over(analyzed_wire_store, PAGE), event=event, wire="leave_out")
+    assert app.checkbox(key="compare_wire").value is True
+    for side in ("a", "b"):
+        assert "Daily Post" not in app.selectbox(key=f"compare_outlet_{side}").options
+    assert app.query_params["wire"] == "leave_out"
+    assert {app.query_params["a"], app.query_params["b"]} == {members["Norvale Wire"], members["Harbour Herald"]}

@@ -175,3 +175,54 @@ def test_malformed_parameters_are_explained_and_replaced(app, seed_events):
     assert app.number_input(key="event_min_outlets").value == 1
     assert app.multiselect(key="event_outlets").value == []
     assert "outlet" not in app.query_params
+
+
+# --- wire copies
+
+
+@pytest.fixture(scope="module")
+def wire(analyzed_wire_store):
+    with Store.open(analyzed_wire_store, read_only=True) as store:
+        event = store.events().query("outlets == 3")["event_id"].item()
+        members = store.article_events_with_outlets().query("event_id == @event")
+    return {"event": event, **members.set_index("outlet")["article_id"].to_dict()}
+
+
+def test_wire_copies_are_flagged_then_left_out_from_the_checkbox_and_the_link(app_over, analyzed_wire_store, wire):
+    app = run_with(app_over(analyzed_wire_store, PAGE), event=wire["event"])
+    assert app.checkbox(key="event_wire").value is False and "wire" not in app.query_params
+    articles = _frame_with(app, "article_id", "wire_similarity").set_index("outlet")
+    assert articles.loc["Daily Post", "wire_copy_of"] == wire["Norvale Wire"]
+    assert articles.loc["Daily Post", "copied_outlet"] == "Norvale Wire"
+    assert pd.isna(articles.loc["Harbour Herald", "wire_copy_of"])
+    assert any("wire copy" in caption.value for caption in app.caption)
+    assert "Daily Post" in set(_frame_with(app, "outlet_a", "outlet_b", "similarity")["outlet_a"])
+
+    app.checkbox(key="event_wire").check().run()
+    assert not app.exception
+    assert app.query_params["wire"] == "leave_out"
+    assert "1 wire copy is left out" in app.info[0].value
+    left_out = _frame_with(app, "copied_outlet", "copied_title", "similarity")
+    assert left_out[["article_id", "outlet", "wire_copy_of"]].values.tolist() == [
+        [wire["Daily Post"], "Daily Post", wire["Norvale Wire"]]]
+    assert set(_frame_with(app, "article_id", "wire_similarity")["outlet"]) == {"Harbour Herald", "Norvale Wire"}
+    assert set(_frame_with(app, "outlet_a", "outlet_b", "similarity")["outlet_a"]) == {"Harbour Herald",
+                                                                                       "Norvale Wire"}
+    links = _links(app)
+    assert links["Compare two outlets' coverage side by side"]["wire"] == ["leave_out"]
+
+    # The link reopens the same view; claims are judged without the copy.
+    again = run_with(app_over(analyzed_wire_store, PAGE), event=wire["event"], wire="leave_out", section="claims")
+    assert again.checkbox(key="event_wire").value is True
+    claims = pd.concat([frame for frame in _frames(again) if {"status", "text"} <= set(frame.columns)])
+    assert "Daily Post" not in set(claims["outlet"])
+    warning = claims[claims["text"].str.startswith("Ferry operators warned")]
+    assert warning[["outlet", "status"]].values.tolist() == [["Norvale Wire", "unique"]]
+    again.checkbox(key="event_wire").uncheck().run()
+    assert "wire" not in again.query_params
+
+
+def test_a_wire_link_value_that_is_not_known_is_explained(app_over, analyzed_wire_store, wire):
+    app = run_with(app_over(analyzed_wire_store, PAGE), event=wire["event"], wire="<b>drop</b>")
+    assert app.checkbox(key="event_wire").value is False
+    assert any("Unknown `wire` value" in warning.value for warning in app.warning)

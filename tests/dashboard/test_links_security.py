@@ -34,8 +34,8 @@ PAGES_DIR = REPO / "dashboard" / "app_pages"
 # keeps this in step with the pages' code.
 PAGE_KEYS = {
     "overview": ("outlet", "freq"),
-    "event": ("event", "outlet", "section", "min_outlets"),
-    "compare": ("a", "b", "event", "outlet", "shared", "reworded"),
+    "event": ("event", "outlet", "section", "min_outlets", "wire"),
+    "compare": ("a", "b", "event", "outlet", "shared", "reworded", "wire"),
     "outlets": ("outlet", "tab", "missed_min", "min_shared", "words", "min_events", "actor"),
     "claims": ("q", "outlet", "kind", "claim"),
     "data": (),

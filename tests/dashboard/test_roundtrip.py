@@ -310,3 +310,42 @@ def test_the_code_opens_the_corpus_the_page_shows(analyzed_sample_store, tmp_pat
         open_page(app, "overview", {"corpus": corpus})
         assert f"store = open_store({str(folder / shown)!r})" in page_code(app), corpus
     st.cache_data.clear()
+
+
+# --- wire copies left out: the link's ``wire`` state reaches the view and the code
+
+
+@pytest.fixture
+def wire_app(analyzed_wire_store, monkeypatch):
+    monkeypatch.setenv("COVERAGE_LENS_DB", str(analyzed_wire_store))
+    st.cache_data.clear()
+    yield AppTest.from_file(APP, default_timeout=60)
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def wire_store(analyzed_wire_store):
+    with Store.open(analyzed_wire_store, read_only=True) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("section", ["articles", "claims", "framing"])
+@pytest.mark.parametrize("wire", ["flag", "leave_out"])
+def test_event_round_trip_with_wire_copies(wire_app, wire_store, analyzed_wire_store, section, wire):
+    event = wire_store.events().query("outlets == 3")["event_id"].item()
+    link = open_page(wire_app, "event", {"event": event, "section": section, "wire": wire})
+    assert ("wire=leave_out" in link) is (wire == "leave_out")
+    assert ("without_wire_copies=True" in page_code(wire_app)) is (wire == "leave_out")
+    expected = {**EVENT_SECTIONS[section], **({"event_wire_copies": "wire_copies"} if wire == "leave_out" else {})}
+    views = assert_round_trip(wire_app, "event", link, wire_store, expected, analyzed_wire_store)
+    for view in views:
+        assert view.without_wire_copies is (wire == "leave_out")
+        assert ("Daily Post" in view.outlets) is (wire == "flag")
+
+
+def test_compare_round_trip_with_wire_copies_left_out(wire_app, wire_store, analyzed_wire_store):
+    event = wire_store.events().query("outlets == 3")["event_id"].item()
+    link = open_page(wire_app, "compare", {"event": event, "wire": "leave_out"})
+    views = assert_round_trip(wire_app, "compare", link, wire_store, COMPARE_TABLES, analyzed_wire_store)
+    for view in views:
+        assert {view.outlet_a, view.outlet_b} == {"Harbour Herald", "Norvale Wire"} and view.wire_copies.empty
