@@ -67,6 +67,7 @@ __all__ = [
     "FEATURES",
     "MODEL_PATH",
     "SEMANTIC_MODEL_PATH",
+    "THRESHOLD_METRICS",
     "THRESHOLD_SETTINGS",
     "TRAINING",
     "ClaimPairScorer",
@@ -791,12 +792,30 @@ def out_of_fold_scores(pairs: pd.DataFrame, *, n_folds: int = 5, random_state: i
     return scores
 
 
-def best_threshold(scores, labels) -> float:
-    """The cut in [0.05, 0.95] (steps of 0.01) with the highest accuracy; the lowest such cut on ties."""
+THRESHOLD_METRICS = ("accuracy", "f1")
+
+
+def best_threshold(scores, labels, *, metric: str = "accuracy") -> float:
+    """The cut in [0.05, 0.95] (steps of 0.01) with the highest ``metric``; the lowest such cut on ties.
+
+    ``metric`` is ``accuracy`` or ``f1`` (F1 of the same-claim class, label 1). F1 gives no credit
+    for pairs rightly called different, so its best cut is usually lower than accuracy's (for
+    calibrated scores, half the best F1 against one half): it trades accuracy for recall.
+    """
+    if metric not in THRESHOLD_METRICS:
+        raise ValueError(f"unknown metric {metric!r}: choose one of {', '.join(THRESHOLD_METRICS)}")
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
     cuts = np.round(np.arange(0.05, 0.955, 0.01), 2)
-    accuracy = [((scores >= cut) == labels).mean() for cut in cuts]
-    return float(cuts[int(np.argmax(accuracy))])
+    decided = scores[None, :] >= cuts[:, None]  # one row per cut
+    if metric == "accuracy":
+        quality = (decided == labels[None, :]).mean(axis=1)
+    else:
+        positives = labels == 1
+        true = (decided & positives[None, :]).sum(axis=1)
+        # F1 = 2 TP / (predicted + actual positives); 0 when there is nothing to find or call.
+        denominator = decided.sum(axis=1) + positives.sum()
+        quality = np.divide(2.0 * true, denominator, out=np.zeros(len(cuts)), where=denominator > 0)
+    return float(cuts[int(np.argmax(quality))])
 
 
 def _scores(sentences_a: list[str], sentences_b: list[str], backend: str) -> tuple[np.ndarray, np.ndarray]:

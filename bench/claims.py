@@ -7,11 +7,13 @@ these pairs and would be judged in-sample otherwise. Rows:
 - ``match-pairs (tfidf)``: :class:`analysis.matching.ClaimPairScorer`, as
   ``coverage-lens match-pairs`` scores it; ``same_claim`` at the setting
   ``pair_same_threshold`` (chosen on these out-of-fold scores, see
-  bench/train_pair_scorer.py) and at the best threshold of the training folds.
+  bench/train_pair_scorer.py), at the accuracy-best threshold of the training folds,
+  and at their F1-best threshold (:func:`analysis.matching.best_threshold` with
+  ``metric="f1"``: each fold's cut is chosen on the other folds only).
 - ``match-pairs (semantic)``: the same with ``--backend semantic`` (lexical and
   sentence-embedding features, :mod:`analysis.semantic`), at the setting
-  ``semantic_same_threshold`` and at the training folds' threshold. Needs the
-  ``semantic`` extra; without it one line says these rows were skipped.
+  ``semantic_same_threshold`` and at the training folds' two thresholds. Needs the
+  ``semantic`` extra; without it (or with ``--backend tfidf``) one line says these rows were skipped.
 - ``baseline: embedding cosine``: the cosine of the two sentences' all-MiniLM-L6-v2
   embeddings alone, threshold chosen on the training folds.
 - ``baseline: TF-IDF cosine``: sklearn's TfidfVectorizer (fitted on the training
@@ -21,11 +23,16 @@ Accuracy, F1 and ROC-AUC on the MRPC rows (``label``); Pearson and Spearman on
 the STS news rows (``score``); seconds per 1,000 pairs of scoring with the shipped model
 (all pairs for tfidf; the first 1,000 for semantic, the model already loaded).
 
-    python bench/claims.py
+With ``--repeats N`` a second table gives the mean and standard deviation of the setting rows'
+accuracy, F1 and Spearman over N cross-validations (fold seeds 0..N-1): how much of a difference
+between two runs is only where the folds fell.
+
+    python bench/claims.py [--backend all|tfidf] [--repeats N]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -34,7 +41,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from analysis.matching import best_threshold, classify_pairs, out_of_fold_scores, training_targets
+from analysis.matching import (
+    THRESHOLD_SETTINGS,
+    best_threshold,
+    classify_pairs,
+    out_of_fold_scores,
+    training_targets,
+)
 from analysis.semantic import MISSING_EXTRA, semantic_available
 from analysis.settings import setting
 from bench._common import print_table
@@ -64,12 +77,12 @@ def _baseline(pairs, targets, labelled) -> tuple[np.ndarray, np.ndarray]:
     return scores, cuts
 
 
-def _fold_thresholds(pairs, targets, labelled, scores) -> np.ndarray:
-    """Per pair, the accuracy-best threshold of the other folds' out-of-fold scores."""
+def _fold_thresholds(pairs, targets, labelled, scores, metric: str = "accuracy") -> np.ndarray:
+    """Per pair, the ``metric``-best threshold of the other folds' out-of-fold scores."""
     cuts = np.zeros(len(pairs))
     for train, test in _folds(pairs, targets, labelled):
         mrpc_train = train[labelled[train]]
-        cuts[test] = best_threshold(scores[mrpc_train], targets[mrpc_train])
+        cuts[test] = best_threshold(scores[mrpc_train], targets[mrpc_train], metric=metric)
     return cuts
 
 
@@ -84,9 +97,25 @@ def _row(method, scores, cuts, targets, labelled, seconds_per_k) -> list[object]
     ]
 
 
-def _semantic_rows(pairs, targets, labelled) -> list[list[object]]:
-    """Rows of the semantic backend and of the plain embedding cosine (embeds every pair once)."""
-    embedded = with_embedding_features(pairs)
+def _spread_row(backend, pairs, targets, labelled, seeds) -> list[object]:
+    """Mean ± standard deviation, over cross-validations with fold seeds ``seeds``, of accuracy and F1
+    at the backend's setting threshold and of Spearman: how far one run's figures can move."""
+    cut = float(setting(THRESHOLD_SETTINGS[backend][0]))
+    mrpc, sts = labelled, ~labelled
+    figures = []
+    for seed in seeds:
+        scores = out_of_fold_scores(pairs, random_state=seed, backend=backend)
+        decided = scores[mrpc] >= cut
+        figures.append([accuracy_score(targets[mrpc], decided), f1_score(targets[mrpc], decided),
+                        spearmanr(scores[sts], targets[sts]).statistic])
+    mean, spread = np.mean(figures, axis=0), np.std(figures, axis=0, ddof=1)
+    return [f"match-pairs ({backend}), threshold {cut} (setting)", len(seeds),
+            *(f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, spread))]
+
+
+def _semantic_rows(pairs, targets, labelled, embedded) -> list[list[object]]:
+    """Rows of the semantic backend and of the plain embedding cosine (``embedded``: ``pairs`` with
+    the embedding features, :func:`bench.train_pair_scorer.with_embedding_features`)."""
     scores = out_of_fold_scores(embedded, backend="semantic")
     timed = pairs.head(1000)
     started = time.perf_counter()
@@ -99,12 +128,23 @@ def _semantic_rows(pairs, targets, labelled) -> list[list[object]]:
              targets, labelled, per_k),
         _row("match-pairs (semantic), threshold from training folds", scores,
              _fold_thresholds(pairs, targets, labelled, scores), targets, labelled, per_k),
+        _row("match-pairs (semantic), F1 threshold from training folds", scores,
+             _fold_thresholds(pairs, targets, labelled, scores, "f1"), targets, labelled, per_k),
         _row("baseline: embedding cosine, threshold from training folds", cosine,
              _fold_thresholds(pairs, targets, labelled, cosine), targets, labelled, "–"),
     ]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("all", "tfidf"), default="all",
+                        help="all (default) or tfidf only: skips the semantic rows, which embed every pair (minutes)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="with N > 1, also print the spread of the setting rows over N cross-validations "
+                             "(fold seeds 0..N-1)")
+    options = parser.parse_args()
+    if options.repeats < 1:
+        parser.error("--repeats must be at least 1")
     pairs = read_pairs()
     targets = training_targets(pairs)
     labelled = pairs["label"].notna().to_numpy()
@@ -119,9 +159,15 @@ def main() -> None:
              targets, labelled, per_k),
         _row("match-pairs (tfidf), threshold from training folds", scores,
              _fold_thresholds(pairs, targets, labelled, scores), targets, labelled, per_k),
+        _row("match-pairs (tfidf), F1 threshold from training folds", scores,
+             _fold_thresholds(pairs, targets, labelled, scores, "f1"), targets, labelled, per_k),
     ]
-    if semantic_available():
-        rows += _semantic_rows(pairs, targets, labelled)
+    embedded = None
+    if options.backend == "tfidf":
+        print("semantic rows skipped: --backend tfidf")
+    elif semantic_available():
+        embedded = with_embedding_features(pairs)  # embeds every pair once, for every fold and seed
+        rows += _semantic_rows(pairs, targets, labelled, embedded)
     else:
         print(f"semantic rows skipped: {MISSING_EXTRA}")
     rows.append(_row("baseline: TF-IDF cosine, threshold from training folds", baseline, baseline_cuts,
@@ -131,6 +177,14 @@ def main() -> None:
         ["method", "MRPC pairs", "accuracy", "F1", "ROC-AUC", "STS pairs", "Pearson", "Spearman", "s / 1k pairs"],
         rows,
     )
+    if options.repeats > 1:
+        seeds = range(options.repeats)
+        spread = [_spread_row("tfidf", pairs, targets, labelled, seeds)]
+        if embedded is not None:
+            spread.append(_spread_row("semantic", embedded, targets, labelled, seeds))
+        print_table(f"Spread over {options.repeats} cross-validations (fold seeds 0-{options.repeats - 1}), "
+                    "mean ± standard deviation",
+                    ["method", "runs", "accuracy", "F1", "Spearman"], spread)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from analysis.matching import (
     WordWeights,
     _tree_arrays,
     _tree_values,
+    best_threshold,
     classify_pairs,
     load_pair_scorer,
     out_of_fold_scores,
@@ -180,6 +181,42 @@ def test_match_pairs_cli_writes_scores_and_skips_a_malformed_line(tmp_path):
     assert missing.returncode == 1 and "could not be read" in missing.output and "Traceback" not in missing.output
     wrong = run("match-pairs", source, "--out", out, "--backend", "magic", cwd=tmp_path)
     assert wrong.returncode == 2 and "Traceback" not in wrong.output
+
+
+def _brute_force_cut(scores, labels, quality):
+    """The lowest cut of best_threshold's grid with the highest ``quality(decided, labels)``, one cut at a time."""
+    best = None
+    for cut in np.round(np.arange(0.05, 0.955, 0.01), 2):
+        value = quality(scores >= cut, labels)
+        if best is None or value > best[0]:
+            best = (value, cut)
+    return float(best[1])
+
+
+def _f1(decided, labels):
+    true = (decided & (labels == 1)).sum()
+    return 2 * true / (decided.sum() + (labels == 1).sum()) if decided.sum() + (labels == 1).sum() else 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_threshold_finds_the_best_cut_for_accuracy_and_for_f1(seed):
+    rng = np.random.default_rng(seed)
+    labels = (rng.random(300) < 0.67).astype(int)  # MRPC-like: two thirds the same claim
+    scores = np.clip(0.5 + 0.25 * (labels - 0.5) + rng.normal(0, 0.2, 300), 0, 1)
+    accuracy = best_threshold(scores, labels)
+    f1 = best_threshold(scores, labels, metric="f1")
+    assert accuracy == _brute_force_cut(scores, labels, lambda decided, y: (decided == y).mean())
+    assert f1 == _brute_force_cut(scores, labels, _f1)
+    # Each cut is at least as good as the other on its own measure.
+    assert _f1(scores >= f1, labels) >= _f1(scores >= accuracy, labels)
+    assert ((scores >= accuracy) == labels).mean() >= ((scores >= f1) == labels).mean()
+
+
+def test_best_threshold_f1_with_nothing_to_find_and_an_unknown_metric():
+    assert best_threshold([0.2, 0.9], [0, 0], metric="f1") == 0.05  # every cut scores 0: the lowest
+    assert best_threshold([0.1, 0.3, 0.8], [0, 1, 1], metric="f1") == 0.11
+    with pytest.raises(ValueError, match="unknown metric"):
+        best_threshold([0.5], [1], metric="recall")
 
 
 # --- the development pairs ---------------------------------------------------------------------
