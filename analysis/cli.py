@@ -180,18 +180,10 @@ def group(
     """Group articles into events and stories (default settings, no labels used); write one row per article."""
     import csv
 
-    from analysis.events import group_articles, read_corpus_for_grouping
+    from analysis.events import group_articles
 
     engine = _engine_choice(engine, scheduler)
-    try:
-        check_settings()
-        articles, problems = read_corpus_for_grouping(input_path)
-    except SettingError as error:
-        _fail(str(error))
-    for problem in problems[:_SHOWN_PROBLEMS]:
-        console.print(f"  skipped {problem}", markup=False, highlight=False)
-    if any(problem.whole_input for problem in problems):
-        _fail(f"{input_path} could not be read")
+    articles = _read_corpus(input_path)
     if engine == "local":
         grouped = group_articles(articles)
     else:
@@ -213,6 +205,23 @@ def group(
         f"{grouped['story_id'].nunique()} stories; written to {out}",
         highlight=False,
     )
+
+
+def _read_corpus(input_path: Path) -> pd.DataFrame:
+    """A corpus file read and cleaned as ``group`` reads it; skipped records are listed, an unreadable
+    file (or a bad setting) fails the command."""
+    from analysis.events import read_corpus_for_grouping
+
+    try:
+        check_settings()
+        articles, problems = read_corpus_for_grouping(input_path)
+    except SettingError as error:
+        _fail(str(error))
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        console.print(f"  skipped {problem}", markup=False, highlight=False)
+    if any(problem.whole_input for problem in problems):
+        _fail(f"{input_path} could not be read")
+    return articles
 
 
 def _engine_choice(engine: str, scheduler: str | None) -> str:
@@ -266,18 +275,9 @@ def wire_copies_command(
     """
     import csv
 
-    from analysis.events import read_corpus_for_grouping
     from analysis.wire import wire_copies
 
-    try:
-        check_settings()
-        articles, problems = read_corpus_for_grouping(input_path)
-    except SettingError as error:
-        _fail(str(error))
-    for problem in problems[:_SHOWN_PROBLEMS]:
-        console.print(f"  skipped {problem}", markup=False, highlight=False)
-    if any(problem.whole_input for problem in problems):
-        _fail(f"{input_path} could not be read")
+    articles = _read_corpus(input_path)
     copies = wire_copies(articles.rename(columns={"id": "article_id"}))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -316,11 +316,8 @@ def test_the_code_opens_the_corpus_the_page_shows(analyzed_sample_store, tmp_pat
 
 
 @pytest.fixture
-def wire_app(analyzed_wire_store, monkeypatch):
-    monkeypatch.setenv("COVERAGE_LENS_DB", str(analyzed_wire_store))
-    st.cache_data.clear()
-    yield AppTest.from_file(APP, default_timeout=60)
-    st.cache_data.clear()
+def wire_app(analyzed_wire_store, app_over):
+    return app_over(analyzed_wire_store)
 
 
 @pytest.fixture
