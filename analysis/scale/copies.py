@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.scale.partitions import Exchange, Partition
+from analysis.store import Store
 from analysis.wire import NEAR_DUPLICATE_COLUMNS, WIRE_COLUMNS, band_keys, jaccard_of_texts, wire_copies
 
 __all__ = ["candidate_pairs", "check_pairs", "copies_from_pairs", "partition_band_keys"]
@@ -52,10 +53,6 @@ def partition_band_keys(root: str, partition: Partition, shingle_words: int, per
     return len(articles)
 
 
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + "]"
-
-
 def candidate_pairs(root: str) -> pd.DataFrame:
     """The article pairs (rows, ``left_row`` < ``right_row``) that share a band key."""
     files = Exchange(root).files("wire_bands")
@@ -64,8 +61,9 @@ def candidate_pairs(root: str) -> pd.DataFrame:
     spill = Path(root) / "duckdb-spill"
     spill.mkdir(exist_ok=True)
     with duckdb.connect() as connection:
-        connection.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
-        bands = f"read_parquet({_sql_list(files)})"
+        connection.execute(f"SET temp_directory = {Store._sql_path(spill)}")
+        # File paths as SQL literals (read_parquet takes no bound parameter for them).
+        bands = "read_parquet([" + ", ".join(Store._sql_path(Path(file)) for file in files) + "])"
         return connection.execute(
             f"""SELECT DISTINCT a.row AS left_row, b.row AS right_row
                 FROM {bands} a JOIN {bands} b ON a.band = b.band AND a.key = b.key AND a.row < b.row
