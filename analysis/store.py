@@ -740,25 +740,28 @@ class Store:
                     [regrouped, regrouped],
                 )
             for table, frame in tables.items():
-                if len(frame):
-                    connection.register("incoming_rows", frame)
-                    connection.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")
-                    connection.unregister("incoming_rows")
+                self._insert_rows(table, frame)
             self._finish_run(run_id, stories, event_stories, counts)
             connection.commit()
         except Exception:
             connection.rollback()
             raise
 
+    def _insert_rows(self, table: str, frame: pd.DataFrame, *, by_name: bool = False) -> None:
+        """Append ``frame``'s rows to result table ``table`` (a constant name; callers check it), by
+        column position or, with ``by_name``, by column name."""
+        if not len(frame):
+            return
+        self.connection.register("incoming_rows", frame)
+        self.connection.execute(f"INSERT INTO {table} {'BY NAME ' if by_name else ''}SELECT * FROM incoming_rows")
+        self.connection.unregister("incoming_rows")
+
     def _finish_run(self, run_id: int, stories: pd.DataFrame, event_stories: pd.DataFrame, counts: dict) -> None:
         """The end of a result write, inside its transaction: the stories replaced, each event's
         story set, and the run marked finished with its counts."""
         connection = self.connection
         connection.execute("DELETE FROM stories")
-        if len(stories):
-            connection.register("incoming_rows", stories)
-            connection.execute("INSERT INTO stories SELECT * FROM incoming_rows")
-            connection.unregister("incoming_rows")
+        self._insert_rows("stories", stories)
         connection.register("incoming_rows", event_stories)
         connection.execute(
             "UPDATE events SET story_id = incoming_rows.story_id FROM incoming_rows "
@@ -831,10 +834,7 @@ class Store:
                     listed = ", ".join(self._sql_path(Path(name)) for name in files)
                     connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
             for table, frame in frames.items():
-                if len(frame):
-                    connection.register("incoming_rows", frame)
-                    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
-                    connection.unregister("incoming_rows")
+                self._insert_rows(table, frame, by_name=True)
             self._finish_run(run_id, stories, event_stories, counts)
             connection.commit()
         except Exception:

@@ -72,11 +72,10 @@ def candidate_pairs(root: str) -> pd.DataFrame:
 
 
 def _read_rows(exchange: Exchange, parts: list[str], rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    wanted = set(rows.tolist())
     tables = []
     for name in parts:
         table = exchange.read("articles", name, columns=columns)
-        tables.append(table.filter(pc.is_in(table["row"], value_set=pa.array(sorted(wanted), type=table["row"].type))))
+        tables.append(table.filter(pc.is_in(table["row"], value_set=pa.array(rows, type=table["row"].type))))
     frame = pd.concat([table.to_pandas() for table in tables], ignore_index=True) if tables else pd.DataFrame(
         columns=columns)
     return frame.drop_duplicates("row").set_index("row")

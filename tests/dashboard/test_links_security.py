@@ -305,6 +305,7 @@ SANITIZERS = {"int", "len", "_sql_path"}
 AUDITED = {
     "Store.write_analysis_parquet": {"table": "checked against the result tables (`unknown`) before use"},
     "Store.write_analysis": {"table": "keys of ``tables``, which only analysis.pipeline builds, from constants"},
+    "Store._insert_rows": {"table": "from write_analysis / write_analysis_parquet (checked above) and _finish_run"},
 }
 
 
