@@ -39,7 +39,7 @@ from analysis.actors import LABEL_COLUMNS
 from analysis.claims import claims_for_events
 from analysis.events import candidate_links, event_profiles, group_events, link_stories, stable_id
 from analysis.settings import SettingError, check_settings, setting
-from analysis.similarity import event_labels, outlet_similarity_for_event, sentence_alignment
+from analysis.similarity import event_labels, outlet_similarity_by_event, sentence_alignment
 from analysis.store import SCHEMA_VERSION, Store
 from analysis.tone import OUTLET_TONE_COLUMNS
 from analysis.vectorize import ArticleVectorizer
@@ -362,16 +362,7 @@ def _group(
         {"left_id": ids[links["left"].to_numpy()], "right_id": ids[links["right"].to_numpy()],
          "score": links["score"].to_numpy(dtype=float)}
     )
-    similarity = []
-    for event_id, rows in members.groupby("event_id").indices.items():
-        if members.loc[rows, "outlet"].nunique() >= 2:
-            one = outlet_similarity_for_event(members.iloc[rows].reset_index(drop=True), vectors[rows])
-            similarity.append(one.assign(event_id=event_id))
-    outlet_similarity = (
-        pd.concat(similarity, ignore_index=True)[["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"]]
-        if similarity
-        else pd.DataFrame(columns=["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"])
-    )
+    outlet_similarity = outlet_similarity_by_event(members, vectors, min_outlets=2)
     profiles = _profiles(vectorizer, vectors, grouping.labels, event_ids)
     for column in ("first_published", "last_published"):
         events[column] = pd.to_datetime(events[column], utc=True).dt.tz_localize(None)

@@ -37,6 +37,7 @@ from analysis import settings
 __all__ = [
     "event_labels",
     "outlet_coverage",
+    "outlet_similarity_by_event",
     "outlet_similarity_for_event",
     "outlet_similarity_overall",
     "sentence_alignment",
@@ -62,31 +63,43 @@ def _centroids(groups: np.ndarray, n_groups: int, vectors: sp.spmatrix) -> sp.cs
     return normalize(membership @ sp.csr_matrix(vectors, dtype=np.float64))
 
 
-def _outlet_pair_scores(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.DataFrame:
-    """Every ordered outlet pair: outlet_a, outlet_b, similarity (mean per-event cosine over the
-    events both covered; NaN when none; 1.0 on the diagonal), shared_events."""
-    outlets = sorted(articles["outlet"].unique())
-    groups = articles.groupby(["event_id", "outlet"], sort=True).ngroup().to_numpy()
-    group_table = (
-        articles[["event_id", "outlet"]].assign(group=groups).drop_duplicates("group").sort_values("group")
-    )
+def _coverage_pairs(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.DataFrame:
+    """Every ordered pair of coverages of the same event, (a, a) included: event_id, outlet_a,
+    outlet_b, similarity (cosine in [0, 1]), articles_a, articles_b; sorted by event_id, outlet_a,
+    outlet_b. One sparse product for all events at once: per event it would cost a few pandas
+    calls each, which add up to most of the grouping time over thousands of events."""
+    keys = articles.groupby(["event_id", "outlet"], sort=True)
+    groups = keys.ngroup().to_numpy()
+    group_table = keys.size().rename("articles").reset_index()  # row g is group g
+    group_table["group"] = np.arange(len(group_table))
     centroids = _centroids(groups, len(group_table), vectors)
 
-    # Pairs of coverages of the same event, (a, a) included.
     pairs = group_table.merge(group_table, on="event_id", suffixes=("_a", "_b"))
     left, right = pairs["group_a"].to_numpy(), pairs["group_b"].to_numpy()
     cosines = np.asarray(centroids[left].multiply(centroids[right]).sum(axis=1)).ravel()
     pairs["similarity"] = np.clip(cosines, 0.0, 1.0)  # float rounding can overshoot 1
-    scores = pairs.groupby(["outlet_a", "outlet_b"]).agg(
+    # An outlet's coverage is identical to itself, even when its vectors are all zero.
+    pairs.loc[left == right, "similarity"] = 1.0
+    pairs = pairs.sort_values(["event_id", "outlet_a", "outlet_b"], ignore_index=True)
+    return pairs[["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"]]
+
+
+def _outlet_pair_scores(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.DataFrame:
+    """Every ordered outlet pair: outlet_a, outlet_b, similarity (mean per-event cosine over the
+    events both covered; NaN when none; 1.0 on the diagonal), shared_events."""
+    outlets = sorted(articles["outlet"].unique())
+    scores = _coverage_pairs(articles, vectors).groupby(["outlet_a", "outlet_b"]).agg(
         similarity=("similarity", "mean"), shared_events=("event_id", "size")
     )
-
     every_pair = pd.MultiIndex.from_product([outlets, outlets], names=["outlet_a", "outlet_b"])
     table = scores.reindex(every_pair).reset_index()
     table["shared_events"] = table["shared_events"].fillna(0).astype(np.int64)
-    # An outlet's coverage is identical to itself, even when its vectors are all zero.
     table.loc[table["outlet_a"] == table["outlet_b"], "similarity"] = 1.0
     return table
+
+
+_PAIR_COLUMNS = {"outlet_a": object, "outlet_b": object, "similarity": float, "articles_a": np.int64,
+                 "articles_b": np.int64}
 
 
 def outlet_similarity_for_event(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.DataFrame:
@@ -110,16 +123,34 @@ def outlet_similarity_for_event(articles: pd.DataFrame, vectors: sp.spmatrix) ->
     _check_articles(articles, vectors, ("article_id", "outlet", "event_id"))
     if articles["event_id"].nunique() > 1:
         raise ValueError("articles span several events; pass one event's articles")
-    columns = ["outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"]
+    return outlet_similarity_by_event(articles, vectors)[list(_PAIR_COLUMNS)]
+
+
+def outlet_similarity_by_event(articles: pd.DataFrame, vectors: sp.spmatrix, *, min_outlets: int = 1) -> pd.DataFrame:
+    """:func:`outlet_similarity_for_event` for every event of ``articles`` at once.
+
+    Args:
+        articles: columns ``article_id``, ``outlet``, ``event_id``. Row ``i`` of ``vectors``
+            is the vector of ``articles.iloc[i]``.
+        vectors: unit-length rows (:class:`~analysis.vectorize.ArticleVectorizer` output).
+        min_outlets: events covered by fewer outlets are left out.
+
+    Returns:
+        Columns ``event_id`` and those of :func:`outlet_similarity_for_event`; each event's rows
+        are the ones that function returns for it. Sorted by ``event_id``, ``outlet_a``,
+        ``outlet_b``.
+
+    Raises:
+        ValueError: a column is missing or has missing values, or the rows do not match ``vectors``.
+    """
+    _check_articles(articles, vectors, ("article_id", "outlet", "event_id"))
+    if min_outlets > 1:
+        kept = (articles.groupby("event_id")["outlet"].transform("nunique") >= min_outlets).to_numpy()
+        articles, vectors = articles[kept], vectors[np.flatnonzero(kept)]
     if len(articles) == 0:
-        return pd.DataFrame({"outlet_a": pd.Series(dtype=object), "outlet_b": pd.Series(dtype=object),
-                             "similarity": pd.Series(dtype=float), "articles_a": pd.Series(dtype=np.int64),
-                             "articles_b": pd.Series(dtype=np.int64)})
-    table = _outlet_pair_scores(articles, vectors)
-    counts = articles.groupby("outlet").size()
-    table["articles_a"] = counts.reindex(table["outlet_a"]).to_numpy()
-    table["articles_b"] = counts.reindex(table["outlet_b"]).to_numpy()
-    return table[columns]
+        return pd.DataFrame({"event_id": pd.Series(dtype=articles["event_id"].dtype),
+                             **{column: pd.Series(dtype=kind) for column, kind in _PAIR_COLUMNS.items()}})
+    return _coverage_pairs(articles, vectors)
 
 
 def outlet_similarity_overall(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from analysis.ingest import ingest
 from analysis.similarity import (
     event_labels,
     outlet_coverage,
+    outlet_similarity_by_event,
     outlet_similarity_for_event,
     outlet_similarity_overall,
     sentence_alignment,
@@ -124,6 +125,30 @@ def test_event_similarity_refuses_several_events_or_misaligned_vectors(fitted):
     articles, event_vectors = _event("bridge", vectors)
     with pytest.raises(ValueError, match="rows"):
         outlet_similarity_for_event(articles, event_vectors[:2])
+
+
+# --- outlet_similarity_by_event
+
+
+def test_by_event_gives_each_events_own_table(fitted):
+    """All events at once: row for row what the one-event function gives each, shuffled input
+    rows and all; events of fewer outlets than asked are left out."""
+    _, vectors = fitted
+    order = np.random.default_rng(3).permutation(len(ARTICLES))
+    shuffled, shuffled_vectors = ARTICLES.iloc[order].reset_index(drop=True), vectors[order]
+    table = outlet_similarity_by_event(shuffled, shuffled_vectors)
+    assert list(table.columns) == ["event_id", "outlet_a", "outlet_b", "similarity", "articles_a", "articles_b"]
+    assert sorted(table["event_id"].unique()) == ["bridge", "festival", "lunch"]
+    for event_id, rows in table.groupby("event_id"):
+        expected = outlet_similarity_for_event(*_event(event_id, vectors))
+        pd.testing.assert_frame_equal(rows.drop(columns="event_id").reset_index(drop=True), expected)
+    multi = outlet_similarity_by_event(shuffled, shuffled_vectors, min_outlets=2)
+    assert sorted(multi["event_id"].unique()) == ["bridge", "lunch"]  # the festival had one outlet
+    pd.testing.assert_frame_equal(multi, table[table["event_id"] != "festival"].reset_index(drop=True))
+    none = outlet_similarity_by_event(shuffled, shuffled_vectors, min_outlets=4)
+    assert none.empty and list(none.columns) == list(table.columns)
+    with pytest.raises(ValueError, match="vectors has"):
+        outlet_similarity_by_event(ARTICLES, vectors[:3])
 
 
 # --- outlet_similarity_overall
