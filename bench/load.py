@@ -8,14 +8,28 @@ looping for ``--seconds``: open a page URL with state taken from the store (even
 most outlets, the largest outlets, article pairs of an event, claim searches by the most quoted
 speakers, articles), wait until Streamlit reports the script finished, and every other time
 change a selection on it (the event section, the compare outlet, the outlets tab, the overview
-time bins, a new claim search) and wait again. A load that shows an exception or an error box,
-or does not finish within ``--timeout`` seconds, is an error.
+time bins, a new claim search) and wait again. A load (or a change: from the click until the
+rerun finished) that shows an exception or an error box, or does not finish within
+``--timeout`` seconds, is an error; a change that timed out says what the page was left in
+(script state, whether a run was seen, whether the link changed).
+
+Sessions act back to back by default: 20 of them keep both cores busy (their Chromium
+renderers, on the same machine, take most of the CPU), so page times measure that queue.
+``--pause S`` makes each session read for a random 0.5–1.5 × S seconds after every load, as an
+analyst does.
+
+The sessions ask for reduced motion (``prefers-reduced-motion``) unless ``--animate``: a page
+waiting for its script animates Streamlit's running indicator and spinners, which headless
+Chromium draws on the CPU. Deployed, each reader's own machine draws them; here they would
+take the server's two cores (measured: 2.2 CPU s per load with reduced motion, about 3 with
+animation, at 20 sessions), and page times would measure the harness.
 
 Printed: per page and action, loads, errors, p50 / p95 / max seconds; the server process's
 resident memory at the start, its peak and at the end (sampled every second), and the load
 average (the machine may be shared). Bounded: at most 50 sessions and one hour; all on 127.0.0.1.
 
-    python bench/load.py [--store PATH] [--sessions 20] [--seconds 120] [--timeout 60] [--seed 0]
+    python bench/load.py [--store PATH] [--sessions 20] [--seconds 120] [--timeout 60] [--pause 0] [--animate]
+                         [--seed 0]
 """
 
 from __future__ import annotations
@@ -47,12 +61,21 @@ READY = '[data-test-script-state="notRunning"]'
 _WATCH_RUNS = """() => {
     const app = document.querySelector('[data-test-script-state]');
     window.__sawRun = false;
+    window.__app = app;
+    window.__search = location.search;
     new MutationObserver(() => {
         if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__sawRun = true;
     }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 _RERUN_DONE = ("() => window.__sawRun && document.querySelector('[data-test-script-state]')"
                ".getAttribute('data-test-script-state') === 'notRunning'")
+# What a rerun that never finished left behind: the script state now, whether a run was seen,
+# whether the watched element is still the page's, and whether the link (the view's state) changed.
+_RERUN_STATE = """() => {
+    const app = document.querySelector('[data-test-script-state]');
+    return `state ${app ? app.getAttribute('data-test-script-state') : 'gone'}, saw a run ${window.__sawRun}, `
+        + `same element ${app === window.__app}, link changed ${location.search !== window.__search}`;
+}"""
 _ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -151,10 +174,12 @@ async def _change_selection(page, target: Target, rng: random.Random) -> bool:
 
 
 async def session(number: int, browser, base_url: str, pool: list[Target], deadline: float, timeout: float,
-                  results: list[tuple[str, float, str | None]], seed: int) -> None:
+                  results: list[tuple[str, float, str | None]], seed: int, pause: float = 0.0,
+                  animate: bool = False) -> None:
     """One reader: load pages until ``deadline``; append (what, seconds, error or None) per load."""
     rng = random.Random(seed * 1000 + number)
-    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = await browser.new_context(viewport={"width": 1280, "height": 1000},
+                                        reduced_motion="no-preference" if animate else "reduce")
     context.set_default_timeout(timeout * 1000)
     try:
         while time.monotonic() < deadline:
@@ -173,6 +198,8 @@ async def session(number: int, browser, base_url: str, pool: list[Target], deadl
                 except Exception as problem:  # a timeout or a crashed page: both count as errors
                     error = type(problem).__name__
                 results.append((what, time.monotonic() - started, error))
+                if pause:
+                    await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
                 if error or target.action is None or rng.random() < 0.5 or time.monotonic() >= deadline:
                     continue
                 what = f"{target.page}: change {target.action}"
@@ -183,11 +210,20 @@ async def session(number: int, browser, base_url: str, pool: list[Target], deadl
                     if not await _change_selection(page, target, rng):
                         continue
                     stage = "rerun"
-                    await page.wait_for_function(_RERUN_DONE)
+                    # The click and the rerun share the load's ``timeout``.
+                    remaining = max(0.001, timeout - (time.monotonic() - started))
+                    await page.wait_for_function(_RERUN_DONE, timeout=remaining * 1000)
                     error = "error shown" if await page.locator(_ERRORS).count() else None
                 except Exception as problem:
                     error = f"{type(problem).__name__} ({stage})"
+                    if stage == "rerun":
+                        try:
+                            error = f"{type(problem).__name__} (rerun: {await page.evaluate(_RERUN_STATE)})"
+                        except Exception:  # the page itself is gone
+                            pass
                 results.append((what, time.monotonic() - started, error))
+                if pause:
+                    await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
             finally:
                 await page.close()
     finally:
@@ -246,7 +282,8 @@ class MemorySampler(threading.Thread):
             self.stopping.wait(1.0)
 
 
-async def drive(base_url: str, pool: list[Target], sessions: int, seconds: float, timeout: float, seed: int):
+async def drive(base_url: str, pool: list[Target], sessions: int, seconds: float, timeout: float, seed: int,
+                pause: float = 0.0, animate: bool = False):
     from playwright.async_api import async_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
@@ -256,7 +293,8 @@ async def drive(base_url: str, pool: list[Target], sessions: int, seconds: float
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         deadline = time.monotonic() + seconds
         try:
-            await asyncio.gather(*(session(number, browser, base_url, pool, deadline, timeout, results, seed)
+            await asyncio.gather(*(session(number, browser, base_url, pool, deadline, timeout, results, seed, pause,
+                                           animate)
                                    for number in range(sessions)))
         finally:
             await browser.close()
@@ -298,10 +336,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120, help=f"how long sessions start new loads (at most "
                                                                     f"{MAX_SECONDS})")
     parser.add_argument("--timeout", type=float, default=60, help="seconds a load may take before it is an error")
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds each session reads after a load, on "
+                        "average (0: back to back)")
+    parser.add_argument("--animate", action="store_true", help="let pages animate (by default the sessions ask "
+                        "for reduced motion: see above)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sessions' choices")
     options = parser.parse_args()
     if not 1 <= options.sessions <= MAX_SESSIONS or not 0 < options.seconds <= MAX_SECONDS:
         parser.error(f"--sessions must be 1..{MAX_SESSIONS} and --seconds 1..{MAX_SECONDS}")
+    if not 0 <= options.pause <= MAX_SECONDS:
+        parser.error(f"--pause must be 0..{MAX_SECONDS}")
 
     from tests.e2e.conftest import serve
 
@@ -312,7 +356,9 @@ def main() -> int:
         before = _fingerprint(store_path)
         pool = targets(store_path)
         print(f"store: {store_path}; {len(pool)} page targets; {options.sessions} sessions for "
-              f"{options.seconds:g} s (timeout {options.timeout:g} s per load)", flush=True)
+              f"{options.seconds:g} s (timeout {options.timeout:g} s per load; reading pause {options.pause:g} s; "
+              f"{'animated' if options.animate else 'reduced motion'})",
+              flush=True)
         process, base_url = serve(store_path, Path(folder) / "streamlit.log")
         sampler = MemorySampler(process.pid)
         sampler.start()
@@ -323,7 +369,7 @@ def main() -> int:
         cpu_before = before_children.ru_utime + before_children.ru_stime
         try:
             results = asyncio.run(drive(base_url, pool, options.sessions, options.seconds, options.timeout,
-                                        options.seed))
+                                        options.seed, options.pause, options.animate))
         finally:
             server_cpu = _cpu_seconds(process.pid)
             sampler.stopping.set()
@@ -339,7 +385,8 @@ def main() -> int:
         log_errors = [line for line in (Path(folder) / "streamlit.log").read_text(errors="replace").splitlines()
                       if "Traceback" in line or "Error" in line]
 
-    print_table(f"Page loads and selection changes: {options.sessions} sessions, {elapsed:.0f} s "
+    print_table(f"Page loads and selection changes: {options.sessions} sessions, {elapsed:.0f} s, reading pause "
+                f"{options.pause:g} s "
                 f"(seconds from navigation, or from the change, until the script finished)",
                 ["page / action", "loads", "errors", "p50 s", "p95 s", "max s"], report(results))
     memory = sampler.samples
