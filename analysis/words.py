@@ -82,6 +82,11 @@ _BACKGROUND_SMOOTHING = 0.5
 # "o'brien", "assange's"); any other punctuation mark or a line break is a token
 # of its own, so that bigrams never span it.
 _TOKEN = re.compile(r"\w+(?:[-'\u2019]\w+)*(?:(?<=\b\w)\.(?:\w\.)+)?|[^\w\s]|\n")
+# A web address counts as no term and breaks bigrams like a line break: pasted links
+# ("http://abcn.ws/1x", "aclu.org/news/will-the-court-...") are page furniture, and their
+# pieces ("http", "abcn", a slug) would rank among an outlet's words. Looked for only in texts
+# with a "/" or "www."; possessive runs, tried at word starts only, keep the search linear.
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|(?<![\w.-])[\w-]++(?:\.[\w-]++)++/[^\s<>\"]*")
 # "US" and "UN" in capitals are the country and the body, not the stop words "us"
 # and "un" they become in lower case.
 _CAPITAL_ABBREVIATIONS = {"US": "u.s.", "UN": "u.n."}
@@ -135,6 +140,8 @@ class _TermAnalyzer:
         self._term_of = _TermOf(stop_words)
 
     def __call__(self, text: str) -> list[str]:
+        if "/" in text or "www." in text:
+            text = _WEB_ADDRESS.sub("\n", text)
         terms = list(map(self._term_of.__getitem__, _TOKEN.findall(text)))
         low, high = self.ngram_range
         found = list(filter(None, terms)) if low <= 1 <= high else []

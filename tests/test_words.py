@@ -45,6 +45,12 @@ def _terms(text: str) -> set[str]:
         ("The US and the U.S. spoke at the UN.", {"u.s.", "u.n.", "spoke"}, {"us", "un"}),
         ("The Serious Organised Crime Agency handled the case.", {"serious organised", "crime agency"}, {"the serious"}),
         ("Mr Assange said they're sure he doesn't.", {"assange"}, {"mr", "mr assange", "they're", "doesn't"}),
+        # Web addresses are page furniture: none of their pieces counts, and no bigram spans one.
+        ("Watch http://abcn.ws/2xYz Tonight and www.Example.com/live coverage.",
+         {"watch", "tonight", "coverage"}, {"http", "abcn", "ws", "2xyz", "example", "live", "watch tonight"}),
+        ("Read aclu.org/news/will-the-court-act online; police and/or U.S./Mexico border guards acted.",
+         {"read", "online", "police", "border guards", "u.s.", "mexico"},
+         {"aclu", "news", "will-the-court-act", "read online"}),
     ],
 )
 def test_term_counts_keeps_phrases_and_drops_noise(text, present, absent):
