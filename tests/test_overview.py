@@ -71,6 +71,21 @@ def test_outlet_colours_are_fixed_whatever_the_company():
     assert set(crowd.values()) <= set(OUTLET_PALETTE)
 
 
+def test_outlets_of_one_chart_never_share_a_colour_up_to_the_palette():
+    names = [f"Outlet {number}" for number in range(60)]
+    for start in range(0, 40, 5):
+        some = names[start : start + 20]
+        colors = outlet_colors(some)
+        assert len(set(colors.values())) == len(some)
+        assert outlet_colors(reversed(some)) == colors  # the set decides, not the order
+    # Two outlets whose names hash to one colour: the first by name keeps it, the other moves.
+    own = {name: outlet_colors([name])[name] for name in names}
+    first, second = next((a, b) for a in names for b in names if a < b and own[a] == own[b])
+    pair = outlet_colors([second, first])
+    assert pair[first] == own[first] and pair[second] != own[second]
+    assert set(outlet_colors(names).values()) == set(OUTLET_PALETTE)  # beyond 20, colours repeat
+
+
 def test_timeline_chart_spec():
     timeline = coverage_timeline(_articles(["2020-01-01", "2020-01-02"], ["A", "B"]), frequency="day")
     spec = timeline_chart(timeline).to_dict()
