@@ -55,7 +55,7 @@ def outlet_colors(outlets: Iterable[str]) -> dict[str, str]:
 
 def outlet_color_scale(outlets: Iterable[str]) -> alt.Scale:
     """An Altair colour scale mapping each outlet to its fixed colour."""
-    colors = outlet_colors(sorted(set(outlets)))
+    colors = outlet_colors(outlets)  # keyed by name, in name order
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 

@@ -93,8 +93,8 @@ def _outlet_pair_scores(articles: pd.DataFrame, vectors: sp.spmatrix) -> pd.Data
     )
     every_pair = pd.MultiIndex.from_product([outlets, outlets], names=["outlet_a", "outlet_b"])
     table = scores.reindex(every_pair).reset_index()
+    # Every outlet has its (a, a) coverage pairs, each 1.0 (_coverage_pairs): the diagonal is 1.0.
     table["shared_events"] = table["shared_events"].fillna(0).astype(np.int64)
-    table.loc[table["outlet_a"] == table["outlet_b"], "similarity"] = 1.0
     return table
 
 

@@ -97,26 +97,28 @@ def _row(method, scores, cuts, targets, labelled, seconds_per_k) -> list[object]
     ]
 
 
-def _spread_row(backend, pairs, targets, labelled, seeds) -> list[object]:
-    """Mean ± standard deviation, over cross-validations with fold seeds ``seeds``, of accuracy and F1
-    at the backend's setting threshold and of Spearman: how far one run's figures can move."""
+def _spread_row(backend, pairs, targets, labelled, first_scores, repeats: int) -> list[object]:
+    """Mean ± standard deviation, over ``repeats`` cross-validations (fold seeds 0..repeats-1; seed 0's
+    scores are ``first_scores``, already computed), of accuracy and F1 at the backend's setting
+    threshold and of Spearman: how far one run's figures can move."""
     cut = float(setting(THRESHOLD_SETTINGS[backend][0]))
     mrpc, sts = labelled, ~labelled
     figures = []
-    for seed in seeds:
-        scores = out_of_fold_scores(pairs, random_state=seed, backend=backend)
+    runs = [first_scores, *(out_of_fold_scores(pairs, random_state=seed, backend=backend)
+                            for seed in range(1, repeats))]
+    for scores in runs:
         decided = scores[mrpc] >= cut
         figures.append([accuracy_score(targets[mrpc], decided), f1_score(targets[mrpc], decided),
                         spearmanr(scores[sts], targets[sts]).statistic])
     mean, spread = np.mean(figures, axis=0), np.std(figures, axis=0, ddof=1)
-    return [f"match-pairs ({backend}), threshold {cut} (setting)", len(seeds),
+    return [f"match-pairs ({backend}), threshold {cut} (setting)", repeats,
             *(f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, spread))]
 
 
-def _semantic_rows(pairs, targets, labelled, embedded) -> list[list[object]]:
-    """Rows of the semantic backend and of the plain embedding cosine (``embedded``: ``pairs`` with
-    the embedding features, :func:`bench.train_pair_scorer.with_embedding_features`)."""
-    scores = out_of_fold_scores(embedded, backend="semantic")
+def _semantic_rows(pairs, targets, labelled, embedded, scores) -> list[list[object]]:
+    """Rows of the semantic backend (its out-of-fold ``scores``) and of the plain embedding cosine
+    (``embedded``: ``pairs`` with the embedding features,
+    :func:`bench.train_pair_scorer.with_embedding_features`)."""
     timed = pairs.head(1000)
     started = time.perf_counter()
     classify_pairs(timed["sentence_a"], timed["sentence_b"], backend="semantic")
@@ -162,12 +164,13 @@ def main() -> None:
         _row("match-pairs (tfidf), F1 threshold from training folds", scores,
              _fold_thresholds(pairs, targets, labelled, scores, "f1"), targets, labelled, per_k),
     ]
-    embedded = None
+    embedded = semantic_scores = None
     if options.backend == "tfidf":
         print("semantic rows skipped: --backend tfidf")
     elif semantic_available():
         embedded = with_embedding_features(pairs)  # embeds every pair once, for every fold and seed
-        rows += _semantic_rows(pairs, targets, labelled, embedded)
+        semantic_scores = out_of_fold_scores(embedded, backend="semantic")
+        rows += _semantic_rows(pairs, targets, labelled, embedded, semantic_scores)
     else:
         print(f"semantic rows skipped: {MISSING_EXTRA}")
     rows.append(_row("baseline: TF-IDF cosine, threshold from training folds", baseline, baseline_cuts,
@@ -178,10 +181,9 @@ def main() -> None:
         rows,
     )
     if options.repeats > 1:
-        seeds = range(options.repeats)
-        spread = [_spread_row("tfidf", pairs, targets, labelled, seeds)]
+        spread = [_spread_row("tfidf", pairs, targets, labelled, scores, options.repeats)]
         if embedded is not None:
-            spread.append(_spread_row("semantic", embedded, targets, labelled, seeds))
+            spread.append(_spread_row("semantic", embedded, targets, labelled, semantic_scores, options.repeats))
         print_table(f"Spread over {options.repeats} cross-validations (fold seeds 0-{options.repeats - 1}), "
                     "mean ± standard deviation",
                     ["method", "runs", "accuracy", "F1", "Spearman"], spread)
