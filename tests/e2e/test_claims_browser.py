@@ -4,6 +4,7 @@ and a selected row write the link, the link reopens the view, and hostile text s
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from analysis.store import Store
 from tests.e2e.conftest import no_traceback, open_page, screenshot
@@ -77,7 +78,7 @@ def test_search_and_row_selection_write_the_link_and_the_link_reopens_the_view(b
         fresh.goto(link)
         fresh.wait_for_selector("text=First reported by", timeout=60_000)
         no_traceback(fresh)
-        assert fresh.get_by_label("Search claims and quotes").input_value() == "whereabouts"
+        expect(fresh.get_by_label("Search claims and quotes")).to_have_value("whereabouts")
         text = fresh.inner_text("body")
         assert FIRST in text
         assert "exact whereabouts remain unknown" in text and "precise location remains unknown" in text
@@ -96,7 +97,8 @@ def test_hostile_search_and_claim_in_a_link_stay_text(browser, served):
         assert page.evaluate("window.__injected") is None
         assert page.locator('a[href^="https://evil.example"]').count() == 0
         assert page.locator('img[src="x"]').count() == 0
-        assert page.get_by_label("Search claims and quotes").input_value() == hostile_query
+        # Retried until drawn: the box can get its value a moment after the script reports done.
+        expect(page.get_by_label("Search claims and quotes")).to_have_value(hostile_query)
         alerts = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
         assert "not in this corpus" in alerts and "onerror" in alerts
     finally:
