@@ -4,6 +4,7 @@ updates the URL, the URL reopens the same view in a fresh browser, and hostile t
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from analysis.charts import HIGHLIGHT_COLORS
 from analysis.store import Store
@@ -24,8 +25,10 @@ def _rgb(colour: str) -> str:
     return f"rgb({red}, {green}, {blue})"
 
 
-def _outlet_a(page) -> str:
-    return page.get_by_role("combobox", name="Outlet A").input_value()
+def _outlet_a(page):
+    # Checked with Playwright's retrying expect: a widget's value can be filled in just after
+    # the script reports it is done.
+    return page.get_by_role("combobox", name="Outlet A")
 
 
 def test_two_articles_side_by_side_with_sentences_highlighted(browser, served):
@@ -55,7 +58,7 @@ def test_swapping_sides_updates_the_url_and_the_link_reopens_it(browser, served)
     page = open_page(browser, f"{base_url}/compare?a={ids['The Telegraph']}&b={ids['CBS News']}",
                      ready_selector=HIGHLIGHTED)
     try:
-        assert _outlet_a(page) == "The Telegraph"
+        expect(_outlet_a(page)).to_have_value("The Telegraph")
         page.get_by_role("button", name="Swap A and B").click()
         page.wait_for_url(re.compile(rf"a={ids['CBS News']}"), timeout=30_000)
         page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
@@ -70,7 +73,7 @@ def test_swapping_sides_updates_the_url_and_the_link_reopens_it(browser, served)
         fresh.wait_for_selector(HIGHLIGHTED, timeout=60_000)
         fresh.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
         no_traceback(fresh)
-        assert _outlet_a(fresh) == "CBS News"
+        expect(_outlet_a(fresh)).to_have_value("CBS News")
         assert "exact whereabouts remain unknown" in fresh.locator(HIGHLIGHTED).nth(0).inner_text()
     finally:
         context.close()

@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from analysis.ingest import ingest
 from analysis.store import Store
@@ -98,7 +99,7 @@ def test_switching_corpus_updates_the_url_and_the_link_reopens_it(browser, own_s
         page.close()
     again = open_page(browser, link, ready_selector='[data-testid="stSelectbox"]')
     try:
-        assert again.get_by_role("combobox", name="Corpus").input_value() == "other"
+        expect(again.get_by_role("combobox", name="Corpus")).to_have_value("other")
         assert _metrics(again)["Articles"] == "4"
         overview_link = again.get_by_role("link", name="Overview of this corpus")
         assert "corpus=other" in overview_link.get_attribute("href")

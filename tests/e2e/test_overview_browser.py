@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import HOSTILE_OUTLET, no_traceback, nothing_injected, open_page, screenshot
 
@@ -54,7 +55,7 @@ def test_changing_the_view_updates_the_link_and_the_link_reopens_it(browser, ser
     again = open_page(browser, link, ready_selector=CHART)  # a new browser context
     try:
         assert _metrics(again)["Articles"] == "2" and _metrics(again)["Outlets"] == "2"
-        assert again.get_by_role("combobox", name="Time bins").input_value() == "year"
+        expect(again.get_by_role("combobox", name="Time bins")).to_have_value("year")
         tags = again.locator('[data-testid="stMultiSelect"] [aria-label^="Remove "]')
         chosen = {tags.nth(n).get_attribute("aria-label").removeprefix("Remove ") for n in range(tags.count())}
         assert chosen == {"CBS News", "The Telegraph"}
