@@ -295,19 +295,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "semantic_same_threshold",
-        0.52,
+        0.54,
         "pair_same_threshold for the semantic backend, whose scores are on their own scale (best MRPC "
         "accuracy of out-of-fold scores, averaged over 3 cross-validations: bench/train_pair_scorer.py "
         "--backend semantic --thresholds --repeats 3).",
     ),
     Setting(
         "semantic_related_threshold",
-        0.32,
+        0.31,
         "pair_related_threshold for the semantic backend, chosen the same way on its out-of-fold scores.",
     ),
     Setting(
         "semantic_conflict_threshold",
-        0.52,
+        0.54,
         "pair_conflict_threshold for the semantic backend: a pair whose figures contradict is conflicting "
         "when its semantic score, were the figures to agree, is at least this.",
     ),

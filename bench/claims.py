@@ -11,7 +11,10 @@ these pairs and would be judged in-sample otherwise. Rows:
   and at their F1-best threshold (:func:`analysis.matching.best_threshold` with
   ``metric="f1"``: each fold's cut is chosen on the other folds only).
 - ``match-pairs (semantic)``: the same with ``--backend semantic`` (lexical and
-  sentence-embedding features, :mod:`analysis.semantic`), at the setting
+  sentence-embedding features, :mod:`analysis.semantic`, and the logit of the fine-tuned
+  cross-encoder, :mod:`analysis.pair_encoder`, itself out of fold: each pair's logit comes
+  from an encoder fine-tuned on the other four folds of seed 0, cached in ``bench/.cache/``
+  after the first run, which takes about half an hour more), at the setting
   ``semantic_same_threshold`` and at the training folds' two thresholds. Needs the
   ``semantic`` extra; without it (or with ``--backend tfidf``) one line says these rows were skipped.
 - ``baseline: embedding cosine``: the cosine of the two sentences' all-MiniLM-L6-v2
@@ -25,7 +28,9 @@ the STS news rows (``score``); seconds per 1,000 pairs of scoring with the shipp
 
 With ``--repeats N`` a second table gives the mean and standard deviation of the setting rows'
 accuracy, F1 and Spearman over N cross-validations (fold seeds 0..N-1): how much of a difference
-between two runs is only where the folds fell.
+between two runs is only where the folds fell. The semantic repeats keep seed 0's encoder logits:
+every pair's logit still comes from an encoder that never saw it, but the trees of seeds 1.. train
+on logits of encoders that saw their test pairs, which flatters those runs slightly.
 
     python bench/claims.py [--backend all|tfidf] [--repeats N]
 """

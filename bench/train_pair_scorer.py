@@ -4,8 +4,12 @@ Fits :class:`analysis.matching.ClaimPairScorer` (default parameters, seed 0) on 
 pair of ``../shared/corpora/claim_pairs_dev/pairs.jsonl`` and writes
 ``analysis/models/pair_scorer.json`` (``--backend tfidf``, the default) or
 ``analysis/models/pair_scorer_semantic.json`` (``--backend semantic``: lexical and
-sentence-embedding features, needs the ``semantic`` extra); the same input gives the
-same bytes. With ``--thresholds`` it also prints the decision thresholds chosen on
+sentence-embedding features and the pair encoder's logit, needs the ``semantic`` extra); the
+same input gives the same bytes. The semantic backend first fine-tunes the pair encoder
+(:mod:`analysis.pair_encoder`) on every pair and writes ``analysis/models/pair_encoder.safetensors``
+(with ``--out FILE``, beside it with the suffix ``.safetensors``); the trees learn from its
+out-of-fold logits (five more fine-tunings, cached in ``bench/.cache/``), about 40 minutes in all
+on two cores the first time. With ``--thresholds`` it also prints the decision thresholds chosen on
 out-of-fold scores (5-fold cross-validation), the values behind the backend's settings
 (:data:`analysis.matching.THRESHOLD_SETTINGS`): the same threshold (best MRPC accuracy),
 the related threshold (best accuracy at telling STS news pairs scored 2 or more, "share
@@ -35,24 +39,63 @@ from analysis.matching import (
     SEMANTIC_MODEL_PATH,
     THRESHOLD_SETTINGS,
     out_of_fold_scores,
+    pair_folds,
     train_pair_scorer,
     training_targets,
 )
 from bench._common import CORPORA, require
 
 PAIRS = CORPORA / "claim_pairs_dev" / "pairs.jsonl"
+CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 def read_pairs() -> pd.DataFrame:
     return pd.read_json(require(PAIRS), lines=True, dtype={"id": str})
 
 
-def with_embedding_features(pairs: pd.DataFrame) -> pd.DataFrame:
-    """``pairs`` with the embedding feature columns added, measured once for training and every fold."""
+def out_of_fold_encoder_logits(pairs: pd.DataFrame, *, random_state: int = 0) -> np.ndarray:
+    """The pair encoder's out-of-fold logits of ``pairs`` (:func:`analysis.pair_encoder.out_of_fold_pair_encoder_logits`
+    over the folds of :func:`analysis.matching.out_of_fold_scores`, fold seed ``random_state``).
+
+    Five fine-tunings take about half an hour on two cores, so the logits are kept in
+    ``bench/.cache/`` under a hash of everything they depend on: the pairs, their targets, the
+    training recipe, the fold seed and the torch version.
+    """
+    import hashlib
+    import json
+
+    import torch
+
+    from analysis.pair_encoder import TRAINING, out_of_fold_pair_encoder_logits
+
+    targets = training_targets(pairs)
+    key = hashlib.sha256(json.dumps([
+        pairs["id"].astype(str).tolist(), pairs["sentence_a"].astype(str).tolist(),
+        pairs["sentence_b"].astype(str).tolist(), targets.tolist(), TRAINING, random_state, torch.__version__,
+    ]).encode()).hexdigest()[:16]
+    cached = CACHE / f"pair_encoder_oof_{key}.npy"
+    if cached.is_file():
+        return np.load(cached)
+    started = time.perf_counter()
+    folds = pair_folds(pairs, random_state=random_state)
+    logits = out_of_fold_pair_encoder_logits(pairs["sentence_a"], pairs["sentence_b"], targets, folds)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(cached, logits)
+    print(f"pair encoder: {len(folds)} fold models in {time.perf_counter() - started:.0f} s; logits kept in {cached}")
+    return logits
+
+
+def with_embedding_features(pairs: pd.DataFrame, *, random_state: int = 0) -> pd.DataFrame:
+    """``pairs`` with the embedding feature columns added, measured once for training and every fold,
+    and the pair encoder's logit out of fold (fold seed ``random_state``): the logit of the shipped
+    encoder, trained on every pair, would be an in-sample feature."""
+    from analysis.pair_encoder import PAIR_ENCODER_FEATURE
     from analysis.semantic import embedding_features
 
-    return pd.concat([pairs.reset_index(drop=True), embedding_features(pairs["sentence_a"], pairs["sentence_b"])],
-                     axis=1)
+    pairs = pairs.reset_index(drop=True)
+    measured = pd.concat([pairs, embedding_features(pairs["sentence_a"], pairs["sentence_b"])], axis=1)
+    measured[PAIR_ENCODER_FEATURE] = out_of_fold_encoder_logits(pairs, random_state=random_state)
+    return measured
 
 
 def best_mean_threshold(runs: list[np.ndarray], labels) -> float:
@@ -79,6 +122,14 @@ def main() -> None:
 
         if not semantic_available():
             sys.exit(MISSING_EXTRA)
+        from analysis.pair_encoder import PAIR_ENCODER_PATH, fit_pair_encoder, save_pair_encoder
+
+        encoder_out = PAIR_ENCODER_PATH if options.out is None else options.out.with_suffix(".safetensors")
+        save_pair_encoder(fit_pair_encoder(pairs["sentence_a"], pairs["sentence_b"], training_targets(pairs)),
+                          encoder_out)
+        print(f"pair encoder fine-tuned on {len(pairs):,} pairs in {time.perf_counter() - started:.0f} s; "
+              f"written to {encoder_out}")
+        started = time.perf_counter()
         pairs = with_embedding_features(pairs)
         print(f"embedded {len(pairs):,} pairs in {time.perf_counter() - started:.1f} s")
     train_pair_scorer(pairs, backend=options.backend).save(out)

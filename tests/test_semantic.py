@@ -183,7 +183,7 @@ def test_the_shipped_semantic_model():
     from analysis.semantic import EMBEDDING_FEATURES
 
     assert scorer.backend == "semantic"
-    assert scorer.feature_names_ == [*FEATURES, *EMBEDDING_FEATURES]
+    assert scorer.feature_names_ == [*FEATURES, *EMBEDDING_FEATURES, "pair_encoder_logit"]
     state = json.loads(SEMANTIC_MODEL_PATH.read_text(encoding="utf-8"))
     assert state["params"]["backend"] == "semantic"
     assert load_pair_scorer() is not scorer and load_pair_scorer(backend="semantic") is scorer
@@ -225,24 +225,31 @@ def test_match_pairs_cli_with_the_semantic_backend(tmp_path):
 
 @needs_extra
 def test_analyze_matches_claims_with_the_semantic_backend(monkeypatch):
-    """COVERAGE_LENS_CLAIM_BACKEND=semantic: analyze stores claims matched with embeddings too; on
-    the seeds both backends share claims across the outlets, and the semantic one joins a claim the
-    seeds README lists that tfidf leaves apart: the Interpol red notice / alert."""
+    """COVERAGE_LENS_CLAIM_BACKEND=semantic: analyze stores claims matched with embeddings and the
+    pair encoder too. On the seeds both backends join the paraphrased location across the outlets;
+    only the semantic one links the Interpol "red notice" to CBS's "international alert" (as related:
+    the rest of the two sentences differs), where tfidf finds no link at all."""
     from analysis.ingest import ingest
     from analysis.pipeline import analyze
     from analysis.store import Store
     from tests.conftest import SAMPLE
 
-    shared, texts = {}, {}
+    interpol = {}
     for backend in ("tfidf", "semantic"):
         monkeypatch.setenv("COVERAGE_LENS_CLAIM_BACKEND", backend)
         with Store.open(":memory:") as store:
             ingest([str(SAMPLE)], store=store)
             analyze(store)
-            claims = store.claims()
+            claims, links = store.claims(), store.claim_links()
         outlets = claims.groupby("claim_group")["outlet"].nunique()
-        shared[backend] = claims[claims["claim_group"].isin(outlets[outlets >= 2].index)]
-        texts[backend] = " ".join(shared[backend]["text"])
-    assert len(shared["semantic"]) > 0 and len(shared["tfidf"]) > 0
-    red_notice = 'Interpol issued a "red notice"'
-    assert red_notice in texts["semantic"] and red_notice not in texts["tfidf"]
+        shared = claims[claims["claim_group"].isin(outlets[outlets >= 2].index)]
+        located = shared[shared["text"].str.contains("precise location|exact whereabouts")]
+        assert set(located["outlet"]) == {"The Telegraph", "CBS News"}, backend
+        assert located["claim_group"].nunique() == 1, backend
+        notice = set(claims.loc[claims["text"].str.contains('issued a "red notice"'), "claim_id"])
+        alert = set(claims.loc[claims["text"].str.contains("issued the international alert"), "claim_id"])
+        assert len(notice) == 1 and len(alert) == 1, backend
+        pair = links[(links["claim_a"].isin(notice) & links["claim_b"].isin(alert))
+                     | (links["claim_a"].isin(alert) & links["claim_b"].isin(notice))]
+        interpol[backend] = set(pair["decision"]) - {"unrelated"}
+    assert interpol == {"tfidf": set(), "semantic": {"related"}}
