@@ -116,3 +116,34 @@ def test_unequal_pairs_and_a_missing_weights_file_say_what_is_wrong(tmp_path):
         pair_encoder_logits(["a"], ["b", "c"])
     with pytest.raises(FileNotFoundError, match="bench/train_pair_scorer.py --backend semantic"):
         load_pair_encoder(tmp_path / "missing.safetensors")
+
+
+def test_the_scorer_blends_trees_with_and_without_the_encoder_logit():
+    """``pair_encoder_weight``: the share of the log-odds from trees that read the logit; the rest
+    come from trees that never do. 0 leaves the logit unread, anything outside [0, 1] is refused."""
+    from analysis.matching import ClaimPairScorer
+    from analysis.semantic import embedding_features
+
+    pairs = SAME + DIFFERENT
+    a, b = _columns(pairs * 4)
+    X = embedding_features(a, b)
+    X.insert(0, "sentence_a", a)
+    X.insert(1, "sentence_b", b)
+    # Each pair twice as same and twice as different: only the logit can tell the rows apart.
+    targets = np.repeat([1.0, 0.0, 1.0, 0.0], len(pairs))
+    X["pair_encoder_logit"] = np.where(targets > 0, 2.0, -2.0) + np.linspace(-0.5, 0.5, len(targets))
+    params = {"backend": "semantic", "n_trees": 5, "min_samples_leaf": 2}
+    blended = ClaimPairScorer(**params).fit(X, targets)
+    alone = ClaimPairScorer(**params, pair_encoder_weight=1.0).fit(X, targets)
+    without = ClaimPairScorer(**params, pair_encoder_weight=0.0).fit(X, targets)
+    logit = blended.feature_names_.index("pair_encoder_logit")
+
+    def reads_logit(scorer):
+        return any((tree["feature"][tree["leaf"] == 0] == logit).any() for tree in scorer.trees_)
+
+    assert len(blended.trees_) == 10 and len(alone.trees_) == len(without.trees_) == 5
+    assert reads_logit(alone) and not reads_logit(without)
+    np.testing.assert_allclose(blended._raw(blended.features(X)),
+                               0.5 * alone._raw(alone.features(X)) + 0.5 * without._raw(without.features(X)))
+    with pytest.raises(ValueError, match="pair_encoder_weight must lie in"):
+        ClaimPairScorer(**params, pair_encoder_weight=1.5).fit(X, targets)
