@@ -59,7 +59,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from analysis.numbers import _compare_figures, _scan
-from analysis.pair_encoder import PAIR_ENCODER_FEATURE
+from analysis.pair_encoder import PAIR_ENCODER_FEATURE, out_of_fold_pair_encoder_logits, pair_encoder_logits
 from analysis.readers import _without_lone_surrogates
 from analysis.settings import setting
 
@@ -619,7 +619,7 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
             for predictors in model._predictors:
                 tree = _tree_arrays(predictors[0].nodes)
                 tree["feature"] = read[tree["feature"]]
-                tree["value"] = share * tree["value"] if share != 1 else tree["value"]
+                tree["value"] = share * tree["value"]  # times 1.0 is exact: one set stays as fitted
                 self.trees_.append(tree)
         self.classes_ = np.array([0, 1])
         return self
@@ -653,7 +653,6 @@ class ClaimPairScorer(ClassifierMixin, BaseEstimator):
         features = pair_features(pairs["sentence_a"], pairs["sentence_b"], weights=self.word_weights_)
         if self.backend != "semantic":
             return features
-        from analysis.pair_encoder import pair_encoder_logits
         from analysis.semantic import EMBEDDING_FEATURES, embedding_features
 
         measured = [name for name in EMBEDDING_FEATURES if name in X.columns]
@@ -825,7 +824,6 @@ def out_of_fold_scores(pairs: pd.DataFrame, *, n_folds: int = 5, random_state: i
     """
     folds = pair_folds(pairs, n_folds=n_folds, random_state=random_state)
     if params.get("backend") == "semantic":
-        from analysis.pair_encoder import out_of_fold_pair_encoder_logits
         from analysis.semantic import EMBEDDING_FEATURES, embedding_features
 
         pairs = pairs.reset_index(drop=True)

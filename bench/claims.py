@@ -44,13 +44,13 @@ import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
 from analysis.matching import (
     THRESHOLD_SETTINGS,
     best_threshold,
     classify_pairs,
     out_of_fold_scores,
+    pair_folds,
     training_targets,
 )
 from analysis.semantic import MISSING_EXTRA, semantic_available
@@ -61,15 +61,10 @@ from bench.train_pair_scorer import read_pairs, with_embedding_features
 TARGETS = "accuracy ≥ 0.78, F1 ≥ 0.85 (MRPC); Spearman ≥ 0.80 (STS news)"
 
 
-def _folds(pairs, targets, labelled):
-    strata = np.where(labelled, targets, 2 + np.round(targets * 5)).astype(int)
-    return StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(np.zeros(len(pairs)), strata)
-
-
 def _baseline(pairs, targets, labelled) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold TF-IDF cosine, and per pair the threshold chosen on its training folds."""
     scores, cuts = np.zeros(len(pairs)), np.zeros(len(pairs))
-    for train, test in _folds(pairs, targets, labelled):
+    for train, test in pair_folds(pairs):
         vectorizer = TfidfVectorizer(sublinear_tf=True).fit(
             [*pairs["sentence_a"].iloc[train], *pairs["sentence_b"].iloc[train]]
         )
@@ -85,7 +80,7 @@ def _baseline(pairs, targets, labelled) -> tuple[np.ndarray, np.ndarray]:
 def _fold_thresholds(pairs, targets, labelled, scores, metric: str = "accuracy") -> np.ndarray:
     """Per pair, the ``metric``-best threshold of the other folds' out-of-fold scores."""
     cuts = np.zeros(len(pairs))
-    for train, test in _folds(pairs, targets, labelled):
+    for train, test in pair_folds(pairs):
         mrpc_train = train[labelled[train]]
         cuts[test] = best_threshold(scores[mrpc_train], targets[mrpc_train], metric=metric)
     return cuts
